@@ -1,0 +1,1 @@
+"""fastnn: fast CPU training of logistic regression and deep networks."""

@@ -1,0 +1,1 @@
+"""Numba-compiled training kernels (installed as ``fastnn.kernels``)."""
