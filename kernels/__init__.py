@@ -1,1 +1,50 @@
-"""Numba-compiled training kernels (installed as ``fastnn.kernels``)."""
+"""Numba-compiled training kernels (installed as ``fastnn.kernels``).
+
+Every kernel is a plain loop over preallocated arrays, output(s) passed last; kernels
+return only scalars.  Inputs are 2-D C-contiguous arrays of one float dtype (float64 or
+float32; outputs keep the input dtype).  Nothing is compiled at import: each kernel
+compiles (or loads from Numba's on-disk cache) on its first call for a given dtype/layout.
+
+Parallel and serial variants
+    ``from fastnn.kernels import bias_relu`` gives the PARALLEL dispatcher;
+    ``bias_relu.serial`` is the same function compiled with ``parallel=False``
+    (``bias_relu.parallel`` is the parallel one again).  ``choose(bias_relu, Z.size)``
+    returns the serial variant below ``PARALLEL_MIN_ELEMENTS`` elements, else the parallel.
+
+Kernels
+    forward  : bias_sigmoid, bias_relu, bias_tanh, bias_add         (Z, b, out)
+    output   : sigmoid_cross_entropy(Z, b, Y, scale, dZ) -> (cost, db)
+               cross_entropy_from_logits(Z, b, Y) -> cost
+    backward : relu_backward, tanh_backward, sigmoid_backward      (dA, A, dZ, db)
+    update   : sgd_update(P, dP, learning_rate)
+    logistic : logistic_n_chunks(m) -> int
+               logistic_step_examples(Xe, w, b, Y, partial_dw, partial_sums, dw) -> (cost, db)
+               logistic_step_features(X, w, b, Y, partial_dw, partial_sums, dw) -> (cost, db)
+
+Determinism: every reduction (costs, ``db``, ``dw``) accumulates in float64 in an order
+fixed by the shapes only, so results are bit-identical at any Numba thread count.
+See ``_config`` for the fastmath, caching and threshold policies.
+"""
+
+from ._config import CACHE, FASTMATH, PARALLEL_MIN_ELEMENTS, choose
+from .backward import relu_backward, sigmoid_backward, tanh_backward
+from .forward import bias_add, bias_relu, bias_sigmoid, bias_tanh
+from .output import cross_entropy_from_logits, sigmoid_cross_entropy
+from .update import sgd_update
+
+__all__ = [
+    "CACHE",
+    "FASTMATH",
+    "PARALLEL_MIN_ELEMENTS",
+    "choose",
+    "bias_add",
+    "bias_relu",
+    "bias_sigmoid",
+    "bias_tanh",
+    "sigmoid_cross_entropy",
+    "cross_entropy_from_logits",
+    "relu_backward",
+    "tanh_backward",
+    "sigmoid_backward",
+    "sgd_update",
+]

@@ -1,0 +1,131 @@
+"""Policies shared by every kernel: fastmath, caching, parallel/serial variants.
+
+Every tunable of ``fastnn.kernels`` lives here.
+
+Fastmath
+    ``fastmath=True`` is never used: it implies ``nnan``/``ninf``, under which LLVM may
+    assume no NaN/inf exist and ``np.isnan`` can fold to ``False`` (numba#2919, #9383).
+    The only flag set allowed is :data:`FASTMATH` (no ``nnan``/``ninf``), and only in the
+    inner loops of the logistic-regression kernel, where ``reassoc`` lets LLVM vectorise
+    the dot products and the results are still deterministic for a given compiled binary.
+    Kernels whose rounding must match ``fastnn.reference`` closely (activations, losses,
+    derivatives, updates) use no fastmath at all.
+
+Caching
+    ``CACHE`` is True unless the environment sets ``FASTNN_CACHE=0``.  No kernel calls
+    ``numba.get_num_threads()`` (that silently disables caching, and results must never
+    depend on the thread count anyway).
+
+Parallel and serial variants
+    :func:`kernel` compiles ONE Python function twice: with ``parallel=True`` (``prange``
+    runs on Numba's thread pool) and with ``parallel=False`` (``prange`` acts as
+    ``range``).  The decorated name is the parallel dispatcher; ``.serial`` is the serial
+    one, ``.parallel`` the parallel one.  Results of reduction kernels do not depend on the
+    number of threads (fixed chunking, serial merge in chunk order).
+
+Thresholds
+    ``PARALLEL_MIN_ELEMENTS``: below this many array elements a kernel should run its
+    serial variant (:func:`choose`).  A parallel region costs 3-35 us of fork/join, and
+    Numba's OpenMP workers spin after a region, starving OpenBLAS threads in the GEMM that
+    follows.  Override with the environment variable ``FASTNN_PARALLEL_MIN_ELEMENTS``.
+
+Float32
+    Constants are built from the array dtype inside kernels (``Z.dtype.type(1)``): a
+    Python literal such as ``1`` or ``0.5`` promotes float32 arithmetic to float64.
+    Reductions over examples (costs, ``db``, ``dw``) always accumulate in float64.
+"""
+
+import os
+import types
+
+from numba import njit
+
+#: The one fastmath flag set allowed (never ``fastmath=True``: no ``nnan``/``ninf``).
+FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+
+#: On-disk caching of compiled kernels (``FASTNN_CACHE=0`` disables it).
+CACHE = os.environ.get("FASTNN_CACHE", "1") != "0"
+
+#: Arrays with fewer elements than this should use the serial variant.
+PARALLEL_MIN_ELEMENTS = int(os.environ.get("FASTNN_PARALLEL_MIN_ELEMENTS", 2**15))
+
+#: Logistic kernel: at most this many example chunks (size of the partial buffers).
+LOGISTIC_MAX_CHUNKS = 64
+#: Logistic kernel: a chunk holds at least this many examples (unless m is smaller).
+LOGISTIC_MIN_CHUNK = 64
+#: Logistic kernel, feature-major layout: bytes of X per sub-block kept in L2 between
+#: the z pass and the dw pass (half of a 2 MiB L2, leaving room for w and the partial dw).
+LOGISTIC_BLOCK_BYTES = 1 << 20
+
+
+def _renamed_copy(fn, suffix):
+    """Return a copy of ``fn`` whose ``__qualname__`` ends in ``suffix``.
+
+    Numba's cache index is keyed by qualified name, line number and signature, not by
+    the ``parallel`` flag: two dispatchers built from the very same function would
+    overwrite each other's cache entries.  A renamed copy gets its own cache files.
+    """
+    new = types.FunctionType(
+        fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
+    )
+    new.__qualname__ = fn.__qualname__ + suffix
+    new.__doc__ = fn.__doc__
+    new.__module__ = fn.__module__
+    new.__kwdefaults__ = fn.__kwdefaults__
+    return new
+
+
+def kernel(fn=None, *, fastmath=False):
+    """Compile ``fn`` lazily as a parallel and a serial Numba dispatcher.
+
+    Parameters
+    ----------
+    fn : function
+        A plain Python function that uses ``numba.prange`` for its parallel loop.
+    fastmath : bool or set, optional
+        ``False`` (default) or :data:`FASTMATH`; anything else is refused.
+
+    Returns
+    -------
+    numba dispatcher
+        The parallel variant, with attributes ``.serial`` (same function compiled with
+        ``parallel=False``) and ``.parallel`` (itself).
+    """
+    if fastmath is not False and set(fastmath) != set(FASTMATH):
+        raise ValueError("fastmath must be False or _config.FASTMATH")
+
+    def build(f):
+        flags = set(FASTMATH) if fastmath else False
+        par = njit(parallel=True, cache=CACHE, fastmath=flags)(f)
+        ser = njit(parallel=False, cache=CACHE, fastmath=flags)(_renamed_copy(f, "__serial"))
+        par.serial = ser
+        par.parallel = par
+        ser.serial = ser
+        ser.parallel = par
+        return par
+
+    if fn is None:
+        return build
+    return build(fn)
+
+
+def helper(fn=None, *, fastmath=False):
+    """Compile a serial inner helper called from kernels (inlined by LLVM, not cached itself)."""
+    flags = set(FASTMATH) if fastmath else False
+
+    def build(f):
+        return njit(fastmath=flags)(f)
+
+    if fn is None:
+        return build
+    return build(fn)
+
+
+def choose(kernel_, n_elements):
+    """Return the variant of ``kernel_`` to use for an array of ``n_elements`` elements.
+
+    The serial variant below :data:`PARALLEL_MIN_ELEMENTS`, the parallel one otherwise.
+    """
+    if n_elements < PARALLEL_MIN_ELEMENTS:
+        return kernel_.serial
+    return kernel_.parallel
