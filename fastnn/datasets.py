@@ -1,0 +1,152 @@
+"""Built-in data sets: the course's cat / non-cat images and its planar "flower" set.
+
+Every loader returns the derivation's layout: ``X`` of shape ``(n_x, m)`` with one example
+per column, ``Y`` of shape ``(1, m)``.
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["DATA_ENV", "CAT_FILES", "flatten_images", "load_cat", "load_planar", "find_cat_data"]
+
+#: Environment variable naming the directory that holds the cat / non-cat files.
+DATA_ENV = "FASTNN_DATA"
+#: The two HDF5 files :func:`load_cat` reads.
+CAT_FILES = ("train_catvnoncat.h5", "test_catvnoncat.h5")
+
+
+def flatten_images(images, scale=True):
+    """Flatten images ``(m, h, w, c)`` to the derivation's ``(h*w*c, m)`` layout.
+
+    Parameters
+    ----------
+    images : ndarray, shape (m, h, w, c)
+        Typically ``uint8`` pixels in 0..255.
+    scale : bool
+        Divide by 255 and return float64 (the course's standardisation); otherwise keep the
+        pixel dtype.
+
+    Returns
+    -------
+    ndarray, shape (h*w*c, m)
+        ``images.reshape(m, -1).T``: column ``i`` is image ``i``. The result is
+        F-contiguous (each example is contiguous in memory), which the fast kernels read
+        without a copy.
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is not 4-D.
+    """
+    images = np.asarray(images)
+    if images.ndim != 4:
+        raise ValueError(f"images: expected a 4-D array (m, h, w, c), got shape {images.shape}")
+    X = images.reshape(images.shape[0], -1).T
+    if scale:
+        X = X / 255.0
+    return X
+
+
+def find_cat_data(path=None):
+    """Directory holding the cat / non-cat files, or ``None`` when it cannot be found.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        Directory to look in; default: the ``FASTNN_DATA`` environment variable.
+
+    Returns
+    -------
+    pathlib.Path or None
+    """
+    path = path if path is not None else os.environ.get(DATA_ENV)
+    if not path:
+        return None
+    path = Path(path)
+    return path if all((path / name).is_file() for name in CAT_FILES) else None
+
+
+def load_cat(path=None):
+    """The course's cat / non-cat images, flattened and scaled to [0, 1].
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        Directory holding ``train_catvnoncat.h5`` and ``test_catvnoncat.h5``. Default: the
+        ``FASTNN_DATA`` environment variable.
+
+    Returns
+    -------
+    X_train : ndarray, shape (12288, 209), float64
+    Y_train : ndarray, shape (1, 209), float64 of 0/1
+    X_test : ndarray, shape (12288, 50), float64
+    Y_test : ndarray, shape (1, 50), float64 of 0/1
+
+    Raises
+    ------
+    FileNotFoundError
+        If no directory was given and ``FASTNN_DATA`` is unset, or a file is missing; the
+        message says where it looked.
+    ImportError
+        If ``h5py`` is not installed (``pip install "fastnn[data]"``).
+    """
+    where = path if path is not None else os.environ.get(DATA_ENV)
+    if not where:
+        raise FileNotFoundError(
+            f"no data directory: pass path=... or set {DATA_ENV} to the directory holding "
+            f"{' and '.join(CAT_FILES)}"
+        )
+    where = Path(where)
+    missing = [str(where / name) for name in CAT_FILES if not (where / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"cat / non-cat data not found: looked for {', '.join(missing)}")
+    try:
+        import h5py
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError('load_cat needs h5py: pip install "fastnn[data]"') from exc
+
+    arrays = []
+    for name, prefix in zip(CAT_FILES, ("train", "test")):
+        with h5py.File(where / name, "r") as f:
+            images = np.array(f[f"{prefix}_set_x"])
+            labels = np.array(f[f"{prefix}_set_y"])
+        arrays += [flatten_images(images), labels.reshape(1, -1).astype(np.float64)]
+    return tuple(arrays)
+
+
+def load_planar(m=400, seed=1):
+    """The course's two-class planar "flower" data set, generated deterministically.
+
+    Parameters
+    ----------
+    m : int
+        Number of points (even); ``m // 2`` per class. The course uses 400.
+    seed : int
+        Seed of the ``numpy.random.RandomState`` stream. The course uses 1.
+
+    Returns
+    -------
+    X : ndarray, shape (2, m), float64
+        Point coordinates, one point per column.
+    Y : ndarray, shape (1, m), float64
+        Labels, 0 for the first ``m // 2`` points and 1 for the rest.
+
+    Notes
+    -----
+    For class ``j`` = 0 then 1: ``t = linspace(3.12 j, 3.12 (j+1), N) + 0.2 randn(N)``,
+    ``r = 4 sin(4 t) + 0.2 randn(N)``, points ``(r sin t, r cos t)``.
+    """
+    rng = np.random.RandomState(seed)
+    N = m // 2
+    a = 4
+    X = np.zeros((m, 2))
+    Y = np.zeros((m, 1))
+    for j in range(2):
+        ix = range(N * j, N * (j + 1))
+        t = np.linspace(j * 3.12, (j + 1) * 3.12, N) + rng.randn(N) * 0.2
+        r = a * np.sin(4 * t) + rng.randn(N) * 0.2
+        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        Y[ix] = j
+    return X.T.copy(), Y.T.copy()
