@@ -16,7 +16,7 @@ Kernels
     output   : sigmoid_cross_entropy(Z, b, Y, scale, dZ) -> (cost, db)
                cross_entropy_from_logits(Z, b, Y) -> cost
     backward : relu_backward, tanh_backward, sigmoid_backward      (dA, A, dZ, db)
-    update   : sgd_update(P, dP, learning_rate)
+    update   : sgd_update(P, dP, learning_rate); sgd_step(P, dP, learning_rate, out) -> all finite
     logistic : logistic_n_chunks(m) -> int
                logistic_step_examples(Xe, w, b, Y, partial_dw, partial_sums, dw) -> (cost, db)
                logistic_step_features(X, w, b, Y, partial_dw, partial_sums, dw) -> (cost, db)
@@ -30,7 +30,8 @@ from ._config import CACHE, FASTMATH, PARALLEL_MIN_ELEMENTS, choose
 from .backward import relu_backward, sigmoid_backward, tanh_backward
 from .forward import bias_add, bias_relu, bias_sigmoid, bias_tanh
 from .output import cross_entropy_from_logits, sigmoid_cross_entropy
-from .update import sgd_update
+from .logistic import logistic_n_chunks, logistic_step_examples, logistic_step_features
+from .update import sgd_step, sgd_update
 
 __all__ = [
     "CACHE",
@@ -47,4 +48,5 @@ __all__ = [
     "tanh_backward",
     "sigmoid_backward",
     "sgd_update",
+    "sgd_step",
 ]
