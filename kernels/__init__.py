@@ -49,4 +49,7 @@ __all__ = [
     "sigmoid_backward",
     "sgd_update",
     "sgd_step",
+    "logistic_n_chunks",
+    "logistic_step_examples",
+    "logistic_step_features",
 ]

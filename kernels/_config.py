@@ -58,6 +58,15 @@ LOGISTIC_MIN_CHUNK = 64
 LOGISTIC_BLOCK_BYTES = 1 << 20
 
 
+def _flags(fastmath):
+    """Numba's ``fastmath`` argument for ``False`` or :data:`FASTMATH` (nothing else)."""
+    if fastmath is False:
+        return False
+    if isinstance(fastmath, (set, frozenset)) and set(fastmath) == set(FASTMATH):
+        return set(FASTMATH)
+    raise ValueError("fastmath must be False or _config.FASTMATH (never True)")
+
+
 def _renamed_copy(fn, suffix):
     """Return a copy of ``fn`` whose ``__qualname__`` ends in ``suffix``.
 
@@ -82,7 +91,7 @@ def kernel(fn=None, *, fastmath=False):
     ----------
     fn : function
         A plain Python function that uses ``numba.prange`` for its parallel loop.
-    fastmath : bool or set, optional
+    fastmath : False or FASTMATH, optional
         ``False`` (default) or :data:`FASTMATH`; anything else is refused.
 
     Returns
@@ -91,11 +100,9 @@ def kernel(fn=None, *, fastmath=False):
         The parallel variant, with attributes ``.serial`` (same function compiled with
         ``parallel=False``) and ``.parallel`` (itself).
     """
-    if fastmath is not False and set(fastmath) != set(FASTMATH):
-        raise ValueError("fastmath must be False or _config.FASTMATH")
+    flags = _flags(fastmath)
 
     def build(f):
-        flags = set(FASTMATH) if fastmath else False
         par = njit(parallel=True, cache=CACHE, fastmath=flags)(f)
         ser = njit(parallel=False, cache=CACHE, fastmath=flags)(_renamed_copy(f, "__serial"))
         par.serial = ser
@@ -110,8 +117,12 @@ def kernel(fn=None, *, fastmath=False):
 
 
 def helper(fn=None, *, fastmath=False):
-    """Compile a serial inner helper called from kernels (inlined by LLVM, not cached itself)."""
-    flags = set(FASTMATH) if fastmath else False
+    """Compile a serial inner helper called from kernels.
+
+    Compiled into each calling kernel (and cached with it), never called from Python.
+    ``fastmath`` is ``False`` or :data:`FASTMATH`.
+    """
+    flags = _flags(fastmath)
 
     def build(f):
         return njit(fastmath=flags)(f)

@@ -37,6 +37,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._config import (
+    FASTMATH,
     LOGISTIC_BLOCK_BYTES,
     LOGISTIC_MAX_CHUNKS,
     LOGISTIC_MIN_CHUNK,
@@ -72,7 +73,7 @@ def _dz_loss(z, y):
 # ------------------------------------------------------------------ examples layout helpers
 
 
-@helper(fastmath=True)
+@helper(fastmath=FASTMATH)
 def _dot4(x0, x1, x2, x3, w):
     s0 = 0.0
     s1 = 0.0
@@ -87,13 +88,13 @@ def _dot4(x0, x1, x2, x3, w):
     return s0, s1, s2, s3
 
 
-@helper(fastmath=True)
+@helper(fastmath=FASTMATH)
 def _axpy4(p, x0, x1, x2, x3, d0, d1, d2, d3):
     for k in range(p.size):
         p[k] += x0[k] * d0 + x1[k] * d1 + x2[k] * d2 + x3[k] * d3
 
 
-@helper(fastmath=True)
+@helper(fastmath=FASTMATH)
 def _dot1(x0, w):
     s0 = 0.0
     for k in range(w.size):
@@ -101,7 +102,7 @@ def _dot1(x0, w):
     return s0
 
 
-@helper(fastmath=True)
+@helper(fastmath=FASTMATH)
 def _axpy1(p, x0, d0):
     for k in range(p.size):
         p[k] += x0[k] * d0
@@ -231,14 +232,14 @@ def logistic_block(n_x, itemsize):
 _block = helper(logistic_block)
 
 
-@helper(fastmath=True)
+@helper(fastmath=FASTMATH)
 def _axpy_row(z, x, wk):
     # z[t] += x[t] * wk : elementwise, vectorised, order over features unchanged
     for t in range(z.size):
         z[t] += x[t] * wk
 
 
-@helper(fastmath=True)
+@helper(fastmath=FASTMATH)
 def _dot_row(x, d):
     s = 0.0
     for t in range(d.size):
