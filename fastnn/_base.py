@@ -1,0 +1,118 @@
+"""What both models share: prediction, scoring and the gradient-descent driver."""
+
+import math
+
+import numpy as np
+
+from ._progress import ProgressBar
+from ._validation import check_X, check_Y
+
+
+class BinaryClassifier:
+    """Base of the fastnn models: ``predict``, ``score`` and the training loop.
+
+    Subclasses provide ``_n_features``, ``_predict_proba(X)`` on a validated ``X``, and for
+    training ``_prepare(X, Y)`` and ``_step(i) -> (cost, ok)`` which computes the cost and
+    gradients at the current parameters, writes the updated ones to spare buffers and
+    returns whether they are all finite, then ``_commit(n)`` which makes them current (a
+    reference swap, nothing that can be interrupted half-way) and returns ``n``.
+    """
+
+    def _check_fitted(self):
+        if not hasattr(self, "n_iter_"):
+            raise RuntimeError(f"this {type(self).__name__} is not fitted yet: call fit(X, Y) first")
+
+    def _validated_X(self, X):
+        return check_X(X, dtype=self._dtype_, n_features=self._n_features)
+
+    def predict_proba(self, X):
+        """Probability of class 1 for every example.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+            One example per column.
+
+        Returns
+        -------
+        ndarray, shape (1, m)
+            In the model's dtype.
+        """
+        self._check_fitted()
+        return self._predict_proba(self._validated_X(X))
+
+    def predict(self, X):
+        """Class predictions: 1 where the probability is > 0.5, else 0.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+
+        Returns
+        -------
+        ndarray of int64, shape (1, m)
+        """
+        return (self.predict_proba(X) > 0.5).astype(np.int64)
+
+    def score(self, X, Y):
+        """Accuracy: the fraction of examples whose prediction equals the label.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+        Y : array_like, shape (1, m) of 0/1
+
+        Returns
+        -------
+        float
+            In [0, 1] (the course prints 100 times this as a percentage).
+        """
+        self._check_fitted()
+        X = self._validated_X(X)
+        Y = check_Y(Y, X.shape[1], X.dtype)
+        return float(np.mean((self._predict_proba(X) > 0.5) == Y))
+
+    def _run(self, n_iterations, record_every, progress, callback, verbose):
+        """Run ``n_iterations`` gradient-descent steps, recording ``costs_`` and ``n_iter_``.
+
+        The cost of iteration ``i`` is that of the parameters before its update; it is
+        recorded when ``i % record_every == 0``. A non-finite cost or update stops the run
+        with ``FloatingPointError`` and keeps the last finite parameters; a
+        ``KeyboardInterrupt`` keeps the parameters of the last completed iteration. Either
+        way ``n_iter_`` counts the completed iterations.
+        """
+        self.costs_ = []
+        self.n_iter_ = 0
+        bar = ProgressBar(n_iterations) if progress else None
+        cost = math.nan
+        try:
+            for i in range(n_iterations):
+                cost, ok = self._step(i)
+                if not math.isfinite(cost):
+                    raise FloatingPointError(
+                        f"fit diverged: the cost at iteration {i} is {cost}; the model keeps the "
+                        f"parameters after iteration {i - 1} (n_iter_={i}). Lower learning_rate "
+                        f"(now {self.learning_rate})."
+                    )
+                if not ok:
+                    raise FloatingPointError(
+                        f"fit diverged: the update of iteration {i} is not finite (cost {cost}); "
+                        f"the model keeps the parameters before it (n_iter_={i}). Lower "
+                        f"learning_rate (now {self.learning_rate})."
+                    )
+                if i % record_every == 0:
+                    self.costs_.append(cost)
+                    if verbose:
+                        print(f"Cost after iteration {i}: {cost:f}")
+                # One statement, no call between the swap and the count: an interrupt
+                # leaves parameters and n_iter_ consistent.
+                self.n_iter_ = self._commit(i + 1)
+                if callback is not None:
+                    callback(i, cost)
+                if bar is not None:
+                    bar.update(i + 1, cost)
+        finally:
+            if bar is not None:
+                bar.update(self.n_iter_, cost, force=True)
+                bar.close()
+        return self

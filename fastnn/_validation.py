@@ -1,0 +1,191 @@
+"""Input checks at the public API boundary.
+
+Every error names the argument, what was expected and what was received. The kernels
+behind the API check nothing: everything they receive has passed through here.
+"""
+
+import numbers
+
+import numpy as np
+
+#: Hidden activations a network accepts (the output is always a sigmoid).
+HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid")
+#: Weight initialisations, as in ``fastnn.reference.initialize_parameters``.
+INITS = ("lecun", "he", "xavier", "small")
+#: Float dtypes the kernels are compiled for.
+FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+def _describe(value):
+    """Short description of a received value for an error message."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_dtype(dtype, name="dtype"):
+    """``None`` or a float dtype the kernels support, as a ``numpy.dtype``."""
+    if dtype is None:
+        return None
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name}: expected None, 'float64' or 'float32', got {_describe(dtype)}") from None
+    if dt not in FLOAT_DTYPES:
+        raise TypeError(f"{name}: expected None, 'float64' or 'float32', got {dt}")
+    return dt
+
+
+def _as_numeric_array(value, name):
+    """``np.asarray(value)`` refusing complex, object, string and other non-numeric dtypes."""
+    if value is None:
+        raise TypeError(f"{name}: expected a 2-D numeric array, got None")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged nested lists and the like
+        raise TypeError(f"{name}: expected a 2-D numeric array, could not convert: {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name}: expected a real numeric dtype (bool, int or float), got dtype {arr.dtype}"
+        )
+    return arr
+
+
+def _first_nonfinite(arr):
+    """Index of the first NaN/inf in ``arr`` as a tuple."""
+    return tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+
+
+def check_X(X, dtype=None, n_features=None, name="X"):
+    """Validate the inputs ``X`` of shape ``(n_x, m)`` and return a float array.
+
+    Parameters
+    ----------
+    X : array_like
+        One example per column.
+    dtype : numpy.dtype or None
+        Float dtype wanted; ``None`` keeps float32/float64 and converts anything else to
+        float64.
+    n_features : int, optional
+        Required ``n_x``.
+    name : str
+        Argument name used in messages.
+
+    Returns
+    -------
+    ndarray
+        C- or F-contiguous float array. The caller's array itself when it already is one
+        (it is never written to); otherwise a converted copy.
+    """
+    arr = _as_numeric_array(X, name)
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{name}: expected a 2-D array of shape (n_x, m), one example per column; "
+            f"got a {arr.ndim}-D array of shape {arr.shape}"
+        )
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name}: expected a non-empty (n_x, m) array, got shape {arr.shape}")
+    if n_features is not None and arr.shape[0] != n_features:
+        raise ValueError(
+            f"{name}: expected {n_features} features (rows), got shape {arr.shape}; "
+            "examples are the columns of X"
+        )
+    target = dtype if dtype is not None else (arr.dtype if arr.dtype in FLOAT_DTYPES else np.dtype(np.float64))
+    if arr.dtype != target or not (arr.flags.c_contiguous or arr.flags.f_contiguous):
+        # F order keeps each example contiguous, the layout the kernels read fastest.
+        arr = np.asfortranarray(arr, dtype=target)
+    # One fast pass (NaN/inf propagate through a sum); the exact, allocating check only
+    # when the sum is not finite (which finite values near the float maximum can cause).
+    if not np.isfinite(arr.sum(dtype=np.float64)) and not np.isfinite(arr).all():
+        raise ValueError(f"{name}: contains NaN or inf (first at index {_first_nonfinite(arr)})")
+    return arr
+
+
+def check_Y(Y, m, dtype, name="Y"):
+    """Validate labels: shape ``(1, m)``, values in {0, 1}; return a C-contiguous float copy.
+
+    Parameters
+    ----------
+    Y : array_like
+        Labels, bool or numeric.
+    m : int
+        Number of examples in ``X``.
+    dtype : numpy.dtype
+        Float dtype of the returned copy (that of ``X``).
+    name : str
+
+    Returns
+    -------
+    ndarray, shape (1, m)
+    """
+    arr = _as_numeric_array(Y, name)
+    if arr.shape != (1, m):
+        hint = " (reshape a 1-D label vector with Y.reshape(1, -1))" if arr.ndim == 1 else ""
+        raise ValueError(f"{name}: expected shape (1, {m}) to match X's {m} examples, got {arr.shape}{hint}")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name}: contains NaN or inf (first at index {_first_nonfinite(arr)})")
+    bad = (arr != 0) & (arr != 1)
+    if bad.any():
+        found = np.unique(arr[bad])
+        shown = ", ".join(repr(v.item()) for v in found[:10]) + (", ..." if found.size > 10 else "")
+        raise ValueError(f"{name}: labels must be 0 or 1, found {shown}")
+    return np.array(arr, dtype=dtype, order="C")  # always a copy: the caller's Y is never touched
+
+
+def check_positive_float(value, name):
+    """A finite real number > 0 (not a bool), returned as float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a positive real number, got {_describe(value)}")
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+    return value
+
+
+def check_int(value, name, minimum):
+    """An integer (not a bool) >= ``minimum``, returned as int."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an integer >= {minimum}, got {_describe(value)}")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value}")
+    return value
+
+
+def check_seed(seed):
+    """``None`` or an integer in ``[0, 2**32)`` (what ``numpy.random.RandomState`` accepts)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed: expected None or an integer, got {_describe(seed)}")
+    if not 0 <= int(seed) < 2**32:
+        raise ValueError(f"seed: expected an integer in [0, 2**32), got {int(seed)}")
+    return int(seed)
+
+
+def check_choice(value, name, choices):
+    """One of ``choices`` (strings); the message lists the valid ones."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name}: expected one of {', '.join(map(repr, choices))}, got {_describe(value)}")
+    return value
+
+
+def check_layer_dims(layer_dims):
+    """``[n_x, n_1, ..., 1]``: at least two positive integers, the last equal to 1."""
+    if isinstance(layer_dims, (str, bytes)) or not hasattr(layer_dims, "__len__"):
+        raise TypeError(f"layer_dims: expected a sequence of positive integers, got {_describe(layer_dims)}")
+    dims = []
+    for i, n in enumerate(layer_dims):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"layer_dims[{i}]: expected a positive integer, got {_describe(n)}")
+        if n < 1:
+            raise ValueError(f"layer_dims[{i}]: expected a positive integer, got {int(n)}")
+        dims.append(int(n))
+    if len(dims) < 2:
+        raise ValueError(f"layer_dims: expected at least [n_x, 1], got {dims}")
+    if dims[-1] != 1:
+        raise ValueError(
+            f"layer_dims: the output layer must have 1 unit (binary classification), got {dims[-1]} in {dims}"
+        )
+    return dims

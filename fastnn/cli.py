@@ -1,0 +1,174 @@
+"""The ``fastnn`` command line: ``fastnn train`` trains a model and writes what it learnt.
+
+With no options it trains the course's shallow tanh network (4 hidden units) on the
+built-in planar "flower" data set; ``--data DIR`` trains the course's deep network on the
+cat / non-cat images in ``DIR``.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+PLANAR = dict(layers=[2, 4, 1], activation="tanh", learning_rate=1.2, iterations=10000, init="small", seed=2)
+CAT = dict(layers=[12288, 20, 7, 5, 1], activation="relu", learning_rate=0.0075, iterations=2500, init="lecun", seed=1)
+
+
+class UsageError(Exception):
+    """A bad argument or missing input: one line on stderr and exit code 2."""
+
+
+def _int_list(text):
+    try:
+        dims = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers like 12288,20,7,5,1, got {text!r}")
+    return dims
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="fastnn", description="fast CPU training of small neural networks")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    train = sub.add_parser(
+        "train",
+        help="train a network and write model, learning curve and metrics",
+        description="Train a network. Default: the course's shallow tanh network on the planar flower "
+        "data set; with --data DIR: the course's deep network on the cat / non-cat images.",
+    )
+    train.add_argument("--data", metavar="DIR", help="directory with train_catvnoncat.h5 and test_catvnoncat.h5")
+    train.add_argument("--model", choices=["network", "logistic"], default="network",
+                       help="a DeepNetwork (default) or LogisticRegression")
+    train.add_argument("--layers", type=_int_list, metavar="N0,N1,...,1",
+                       help="layer sizes, input first (default: 2,4,1 planar; 12288,20,7,5,1 cat)")
+    train.add_argument("--activation", choices=["relu", "tanh", "sigmoid"], help="hidden activation")
+    train.add_argument("--learning-rate", type=float, metavar="ALPHA")
+    train.add_argument("--iterations", type=int, metavar="N")
+    train.add_argument("--init", choices=["lecun", "he", "xavier", "small"])
+    train.add_argument("--seed", type=int)
+    train.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    train.add_argument("--record-every", type=int, default=100, metavar="N", help="record the cost every N iterations")
+    train.add_argument("--threads", type=int, metavar="N", help="Numba threads (default: all cores)")
+    train.add_argument("--out", default="fastnn-run", metavar="DIR", help="output directory (default ./fastnn-run)")
+    train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def _load(args):
+    """(name, X_train, Y_train, X_test, Y_test, defaults) for the chosen data."""
+    if args.data is None:
+        from .datasets import load_planar
+
+        X, Y = load_planar()
+        return "planar flower (built-in)", X, Y, None, None, PLANAR
+    from .datasets import load_cat
+
+    if not Path(args.data).is_dir():
+        raise UsageError(f"--data {args.data}: no such directory")
+    try:
+        X_train, Y_train, X_test, Y_test = load_cat(args.data)
+    except (FileNotFoundError, ImportError, OSError) as exc:
+        raise UsageError(f"--data {args.data}: {exc}")
+    return "cat / non-cat images", X_train, Y_train, X_test, Y_test, CAT
+
+
+def _set_threads(n):
+    import numba
+
+    if not 1 <= n <= numba.config.NUMBA_NUM_THREADS:
+        raise UsageError(f"--threads: expected 1..{numba.config.NUMBA_NUM_THREADS}, got {n}")
+    numba.set_num_threads(n)
+    try:  # optional: also limit BLAS when threadpoolctl is installed
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(n, user_api="blas")
+    except ImportError:
+        pass
+
+
+def train(args):
+    """Run ``fastnn train``; return the exit code."""
+    import numpy as np
+
+    from . import DeepNetwork, LogisticRegression
+    from .plot import learning_curve_png
+
+    if args.threads is not None:
+        _set_threads(args.threads)
+    name, X_train, Y_train, X_test, Y_test, defaults = _load(args)
+    pick = lambda value, key: defaults[key] if value is None else value  # noqa: E731
+    lr = pick(args.learning_rate, "learning_rate")
+    iterations = pick(args.iterations, "iterations")
+    try:
+        if args.model == "logistic":
+            model = LogisticRegression(learning_rate=lr, n_iterations=iterations,
+                                       record_every=args.record_every, dtype=args.dtype)
+            what = "LogisticRegression"
+        else:
+            layers = pick(args.layers, "layers")
+            if layers[0] != X_train.shape[0]:
+                raise UsageError(f"--layers: the first size must be the {X_train.shape[0]} input features of this data, got {layers[0]}")
+            model = DeepNetwork(layers, hidden_activation=pick(args.activation, "activation"),
+                                init=pick(args.init, "init"), seed=pick(args.seed, "seed"), learning_rate=lr,
+                                n_iterations=iterations, record_every=args.record_every, dtype=args.dtype)
+            what = f"DeepNetwork {model._dims} {model.hidden_activation}, init {model.init}, seed {model.seed}"
+    except (TypeError, ValueError) as exc:
+        raise UsageError(str(exc))
+    print(f"fastnn train: {what} on {name} (m={X_train.shape[1]}), {args.dtype}, "
+          f"{iterations} iterations, learning rate {lr}")
+
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: {exc}")
+    start = time.perf_counter()
+    diverged = None
+    try:
+        model.fit(X_train, Y_train, progress=not args.no_progress)
+    except FloatingPointError as exc:
+        diverged = str(exc)
+    wall = time.perf_counter() - start
+
+    metrics = {"model": what, "data": name, "dtype": args.dtype, "learning_rate": lr,
+               "iterations": model.n_iter_, "wall_time_s": wall,
+               "final_cost": model.costs_[-1] if model.costs_ else None,
+               "costs": model.costs_, "record_every": args.record_every,
+               "train_accuracy": model.score(X_train, Y_train)}
+    print(f"train accuracy: {100 * metrics['train_accuracy']:.2f} %")
+    if X_test is not None:
+        metrics["test_accuracy"] = model.score(X_test, Y_test)
+        print(f"test accuracy:  {100 * metrics['test_accuracy']:.2f} %")
+    print(f"wall time: {wall:.2f} s for {model.n_iter_} iterations")
+    if diverged:
+        metrics["error"] = diverged
+    model.save(out / "model.npz")
+    iters = list(np.arange(len(model.costs_)) * args.record_every)
+    learning_curve_png(model.costs_, iters, out / "learning_curve.png", title=what)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    print(f"wrote {out / 'model.npz'}, {out / 'learning_curve.png'}, {out / 'metrics.json'}")
+    if diverged:
+        print(f"fastnn train: error: {diverged}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv=None):
+    """Entry point of the ``fastnn`` console script and ``python -m fastnn``."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return train(args)
+    except UsageError as exc:
+        print(f"fastnn {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\nfastnn {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

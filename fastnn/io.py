@@ -1,0 +1,196 @@
+"""Model files: a versioned ``.npz`` with a JSON header, written atomically.
+
+Format (``format_version`` 1)
+    A NumPy ``.npz`` archive (a zip of ``.npy`` files), readable with
+    ``numpy.load(path, allow_pickle=False)``:
+
+    - ``__fastnn__``: the header, UTF-8 JSON stored as a ``uint8`` array::
+
+        {"format": "fastnn-model", "format_version": 1, "fastnn_version": "0.1.0",
+         "model": "DeepNetwork" | "LogisticRegression", "dtype": "float64" | "float32",
+         "hyperparameters": {...the constructor's arguments...}, "n_iter": int}
+
+    - ``costs``: float64 array of the recorded costs;
+    - ``DeepNetwork``: ``W1``, ``b1``, ..., ``WL``, ``bL`` in the model's dtype;
+    - ``LogisticRegression``: ``w`` (model dtype) and ``b`` (0-d float64).
+
+    Arrays are stored bit for bit, so a round trip is exact.
+
+Writing goes to a temporary file in the target's directory, is flushed to disk, then
+renamed over the target (``os.replace``): a crash or a full disk during ``save`` leaves
+the previous file intact.
+"""
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = "fastnn-model"
+FORMAT_VERSION = 1
+_HEADER = "__fastnn__"
+
+
+def _version():
+    from . import __version__
+
+    return __version__
+
+
+def save(model, path):
+    """Write a fitted ``DeepNetwork`` or ``LogisticRegression`` to ``path``.
+
+    Parameters
+    ----------
+    model : DeepNetwork or LogisticRegression
+        A fitted model.
+    path : str or os.PathLike
+        The file to write, exactly (no suffix is added). Replaced atomically.
+    """
+    from .logistic import LogisticRegression
+    from .network import DeepNetwork
+
+    if isinstance(model, DeepNetwork):
+        model._check_fitted()
+        hyper = {
+            "layer_dims": list(model._dims),
+            "hidden_activation": model.hidden_activation,
+            "init": model.init,
+            "seed": model.seed,
+            "learning_rate": model.learning_rate,
+            "n_iterations": model.n_iterations,
+            "record_every": model.record_every,
+        }
+        arrays = dict(model.parameters_)
+    elif isinstance(model, LogisticRegression):
+        model._check_fitted()
+        hyper = {
+            "learning_rate": model.learning_rate,
+            "n_iterations": model.n_iterations,
+            "record_every": model.record_every,
+        }
+        arrays = {"w": model.w_, "b": np.array(model.b_, dtype=np.float64)}
+    else:
+        raise TypeError(f"model: expected a DeepNetwork or LogisticRegression, got {type(model).__name__}")
+    header = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "fastnn_version": _version(),
+        "model": type(model).__name__,
+        "dtype": str(model._dtype_),
+        "hyperparameters": hyper,
+        "n_iter": int(model.n_iter_),
+    }
+    arrays[_HEADER] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
+    arrays["costs"] = np.asarray(model.costs_, dtype=np.float64)
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _fail(path, why):
+    return ValueError(f"{path}: not a readable fastnn model file ({why})")
+
+
+def load(path):
+    """Read a model written by :func:`save`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    DeepNetwork or LogisticRegression
+        Fitted, with the saved parameters, hyper-parameters, dtype, ``costs_`` and
+        ``n_iter_``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is truncated, corrupted, of another format or of an unknown version.
+    """
+    from .logistic import LogisticRegression
+    from .network import DeepNetwork
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such model file")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise _fail(path, f"{type(exc).__name__}: {exc}") from None
+    if _HEADER not in arrays:
+        raise _fail(path, "no fastnn header")
+    try:
+        header = json.loads(arrays.pop(_HEADER).tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _fail(path, f"corrupted header: {exc}") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise _fail(path, "not a fastnn model header")
+    if header.get("format_version") != FORMAT_VERSION:
+        raise _fail(
+            path,
+            f"format version {header.get('format_version')!r}; this fastnn ({_version()}) reads version {FORMAT_VERSION}",
+        )
+    try:
+        return _build(header, arrays, DeepNetwork, LogisticRegression)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _fail(path, f"inconsistent contents: {exc}") from None
+
+
+def _build(header, arrays, DeepNetwork, LogisticRegression):
+    dtype = np.dtype(header["dtype"])
+    if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ValueError(f"dtype {dtype}")
+    hyper = header["hyperparameters"]
+    kind = header["model"]
+    costs = arrays.pop("costs")
+    if kind == "DeepNetwork":
+        model = DeepNetwork(dtype=dtype.name, **hyper)
+        dims = model._dims
+        params = {}
+        for l in range(1, len(dims)):
+            for key, shape in ((f"W{l}", (dims[l], dims[l - 1])), (f"b{l}", (dims[l], 1))):
+                arr = arrays.pop(key)
+                if arr.shape != shape or arr.dtype != dtype:
+                    raise ValueError(f"{key} has shape {arr.shape} and dtype {arr.dtype}, expected {shape} {dtype}")
+                if not np.isfinite(arr).all():
+                    raise ValueError(f"{key} contains NaN or inf")
+                params[key] = np.ascontiguousarray(arr)
+        model.parameters_ = params
+    elif kind == "LogisticRegression":
+        model = LogisticRegression(dtype=dtype.name, **hyper)
+        w, b = arrays.pop("w"), arrays.pop("b")
+        if w.ndim != 2 or w.shape[1] != 1 or w.shape[0] < 1 or w.dtype != dtype or b.shape != ():
+            raise ValueError(f"w has shape {w.shape} and dtype {w.dtype}, b shape {b.shape}")
+        if not (np.isfinite(w).all() and np.isfinite(b)):
+            raise ValueError("w or b contains NaN or inf")
+        model.w_ = np.ascontiguousarray(w)
+        model.b_ = float(b)
+    else:
+        raise ValueError(f"model kind {kind!r}")
+    if arrays:
+        raise ValueError(f"unexpected arrays {sorted(arrays)}")
+    model._dtype_ = dtype
+    model.costs_ = [float(c) for c in costs]
+    model.n_iter_ = int(header["n_iter"])
+    return model

@@ -1,0 +1,138 @@
+"""``LogisticRegression``: the derivation's per-example loop as one parallel pass over X."""
+
+import numpy as np
+
+from . import kernels as K
+from ._base import BinaryClassifier
+from ._threads import kernel_guard
+from ._validation import check_dtype, check_int, check_positive_float, check_X, check_Y
+
+
+class LogisticRegression(BinaryClassifier):
+    """Logistic regression trained by gradient descent from zero weights.
+
+    Parameters
+    ----------
+    learning_rate : float
+    n_iterations : int
+    record_every : int
+        ``costs_`` holds the cost at iterations 0, record_every, 2 record_every, ...
+    dtype : {None, "float64", "float32"}
+        ``None`` keeps a float32 or float64 ``X`` as it is (anything else becomes float64).
+
+    Attributes
+    ----------
+    w_ : ndarray, shape (n_x, 1)
+    b_ : float
+    costs_ : list of float
+        Recorded costs, each computed before that iteration's update.
+    n_iter_ : int
+        Completed iterations.
+
+    Notes
+    -----
+    Every iteration is one call of ``fastnn.kernels.logistic_step_examples`` (X with
+    contiguous examples, e.g. ``images.reshape(m, -1).T``) or
+    ``logistic_step_features`` (C-contiguous X): ``z``, ``a``, the cost, ``dz``, ``dw``
+    and ``db`` in a single read of ``X``, bit-identical at any thread count.
+    """
+
+    def __init__(self, learning_rate=0.005, n_iterations=2000, record_every=100, dtype=None):
+        self.learning_rate = learning_rate
+        self.n_iterations = n_iterations
+        self.record_every = record_every
+        self.dtype = dtype
+        self._check_hyperparameters()
+
+    def _check_hyperparameters(self):
+        check_positive_float(self.learning_rate, "learning_rate")
+        check_int(self.n_iterations, "n_iterations", 0)
+        check_int(self.record_every, "record_every", 1)
+        return check_dtype(self.dtype)
+
+    @property
+    def _n_features(self):
+        return self.w_.shape[0]
+
+    def fit(self, X, Y, *, progress=False, callback=None, verbose=False):
+        """Train from ``w = 0``, ``b = 0``.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+            One example per column; never modified. Read in place when it is a C- or
+            F-contiguous float array of the model's dtype, else converted once.
+        Y : array_like, shape (1, m)
+            Labels 0/1 (bool or any real dtype).
+        progress : bool
+            Show a progress bar on stderr.
+        callback : callable, optional
+            ``callback(iteration, cost)`` after every completed iteration.
+        verbose : bool
+            Print ``Cost after iteration i: ...`` at every recorded cost.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        FloatingPointError
+            When the cost or an update stops being finite; the model keeps the last finite
+            parameters.
+        """
+        dtype = self._check_hyperparameters()
+        X = check_X(X, dtype=dtype)
+        n_x, m = X.shape
+        Y = check_Y(Y, m, X.dtype)
+        self._dtype_ = X.dtype
+        self.w_ = np.zeros((n_x, 1), dtype=X.dtype)
+        self.b_ = 0.0
+        if X.flags.f_contiguous:  # examples contiguous: X.T is a C-contiguous (m, n_x) view
+            self._step_kernel, self._X = K.logistic_step_examples, X.T
+        else:
+            self._step_kernel, self._X = K.logistic_step_features, X
+        n_chunks = K.logistic_n_chunks(m)
+        self._partial_dw = np.empty((n_chunks, n_x), dtype=np.float64)
+        self._partial_sums = np.empty((n_chunks, 2), dtype=np.float64)
+        self._dw = np.empty((n_x, 1), dtype=X.dtype)
+        self._w_next = np.empty_like(self.w_)
+        self._Y = Y
+        try:
+            return self._run(self.n_iterations, self.record_every, progress, callback, verbose)
+        finally:
+            del self._X, self._Y, self._partial_dw, self._partial_sums, self._dw, self._w_next
+
+    def _step(self, i):
+        with kernel_guard():
+            cost, db = self._step_kernel(
+                self._X, self.w_, self.b_, self._Y, self._partial_dw, self._partial_sums, self._dw
+            )
+            ok = K.choose(K.sgd_step, self.w_.size)(self.w_, self._dw, self.learning_rate, self._w_next)
+        self._b_next = self.b_ - self.learning_rate * db
+        return cost, ok and np.isfinite(self._b_next)
+
+    def _commit(self, n):
+        self._w_next, self.w_, self.b_ = self.w_, self._w_next, self._b_next
+        return n
+
+    def _predict_proba(self, X):
+        Z = np.dot(self.w_.T, X)
+        with kernel_guard():
+            K.choose(K.bias_sigmoid, Z.size)(Z, np.full((1, 1), self.b_, dtype=Z.dtype), Z)
+        return Z
+
+    def _check_fitted(self):
+        if not hasattr(self, "w_"):
+            raise RuntimeError("this LogisticRegression is not fitted yet: call fit(X, Y) or fastnn.load(path) first")
+
+    def save(self, path):
+        """Write the model to ``path`` (see :mod:`fastnn.io`); atomic.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        """
+        from .io import save
+
+        save(self, path)

@@ -1,0 +1,290 @@
+"""``DeepNetwork``: an L-layer fully-connected binary classifier trained on the kernels."""
+
+import numpy as np
+
+from . import kernels as K
+from ._base import BinaryClassifier
+from ._init import initial_parameters
+from ._threads import kernel_guard
+from ._validation import (
+    HIDDEN_ACTIVATIONS,
+    INITS,
+    check_choice,
+    check_dtype,
+    check_int,
+    check_layer_dims,
+    check_positive_float,
+    check_seed,
+    check_X,
+    check_Y,
+)
+
+_FORWARD = {"relu": K.bias_relu, "tanh": K.bias_tanh, "sigmoid": K.bias_sigmoid}
+_BACKWARD = {"relu": K.relu_backward, "tanh": K.tanh_backward, "sigmoid": K.sigmoid_backward}
+
+
+def _run(kernel, n_elements, *args):
+    """Call the serial variant of ``kernel`` on small arrays, the parallel one otherwise."""
+    return K.choose(kernel, n_elements)(*args)
+
+
+class _Workspace:
+    """Every buffer one training iteration needs, allocated once per ``fit``.
+
+    ``A[l]`` (l = 1..L-1) receives ``W[l] A[l-1]`` and is activated in place; ``ZL`` the
+    output logits; ``dZ[l]`` the back-propagated gradients, already divided by ``m`` (the
+    output kernel scales ``A - Y`` by ``1/m``, and every later product is linear in it);
+    ``grads`` the weight and bias gradients; ``spare`` the next parameters.
+    """
+
+    def __init__(self, dims, m, dtype):
+        L = len(dims) - 1
+        new = lambda *shape: np.empty(shape, dtype=dtype)  # noqa: E731
+        self.A = [None] + [new(dims[l], m) for l in range(1, L)]
+        self.ZL = new(1, m)
+        self.dZ = [None] + [new(dims[l], m) for l in range(1, L + 1)]
+        self.grads = {}
+        self.spare = {}
+        for l in range(1, L + 1):
+            for key, shape in ((f"W{l}", (dims[l], dims[l - 1])), (f"b{l}", (dims[l], 1))):
+                self.grads["d" + key] = new(*shape)
+                self.spare[key] = new(*shape)
+
+
+class DeepNetwork(BinaryClassifier):
+    """L-layer fully-connected network for binary classification, trained by full-batch
+    gradient descent: ``[LINEAR -> hidden] * (L-1) -> LINEAR -> SIGMOID``.
+
+    Parameters
+    ----------
+    layer_dims : sequence of int
+        ``[n_x, n_1, ..., n_{L-1}, 1]``. ``[n_x, n_h, 1]`` with ``hidden_activation="tanh"``
+        is the course's shallow network; ``[n_x, 1]`` is logistic regression with random
+        initial weights.
+    hidden_activation : {"relu", "tanh", "sigmoid"}
+    init : {"lecun", "he", "xavier", "small"}
+        Weight scale, as in ``fastnn.reference.initialize_parameters``.
+    seed : int or None
+        Seed of the one ``RandomState`` stream drawing the weights (``1`` reproduces the
+        course's ``np.random.seed(1)``).
+    learning_rate : float
+    n_iterations : int
+    record_every : int
+        ``costs_`` holds the cost at iterations 0, record_every, 2 record_every, ...
+    dtype : {None, "float64", "float32"}
+        ``None`` keeps a float32 or float64 ``X`` as it is (anything else becomes float64).
+
+    Attributes
+    ----------
+    parameters_ : dict
+        ``{"W1", "b1", ..., "WL", "bL"}``.
+    costs_ : list of float
+        Recorded costs, each computed before that iteration's update.
+    n_iter_ : int
+        Completed iterations.
+
+    Notes
+    -----
+    Hyper-parameters are checked here and again in :meth:`fit`. Each layer's matrix
+    product runs in BLAS (``np.dot`` into a preallocated buffer); bias, activation, cost,
+    ``dZ``, ``db`` and the update are fused Numba kernels. ``dA0`` (the gradient with
+    respect to ``X``) is never computed.
+    """
+
+    def __init__(
+        self,
+        layer_dims,
+        hidden_activation="relu",
+        init="lecun",
+        seed=1,
+        learning_rate=0.0075,
+        n_iterations=2500,
+        record_every=100,
+        dtype=None,
+    ):
+        self.layer_dims = layer_dims
+        self.hidden_activation = hidden_activation
+        self.init = init
+        self.seed = seed
+        self.learning_rate = learning_rate
+        self.n_iterations = n_iterations
+        self.record_every = record_every
+        self.dtype = dtype
+        self._check_hyperparameters()
+
+    def _check_hyperparameters(self):
+        self._dims = check_layer_dims(self.layer_dims)
+        check_choice(self.hidden_activation, "hidden_activation", HIDDEN_ACTIVATIONS)
+        check_choice(self.init, "init", INITS)
+        check_seed(self.seed)
+        check_positive_float(self.learning_rate, "learning_rate")
+        check_int(self.n_iterations, "n_iterations", 0)
+        check_int(self.record_every, "record_every", 1)
+        return check_dtype(self.dtype)
+
+    @property
+    def _n_features(self):
+        return self._dims[0]
+
+    # ------------------------------------------------------------------ training
+
+    def fit(self, X, Y, *, progress=False, callback=None, verbose=False):
+        """Train from freshly initialised parameters.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+            One example per column; never modified (read in place when it is a C- or
+            F-contiguous float array of the model's dtype, else converted once).
+        Y : array_like, shape (1, m)
+            Labels 0/1 (bool or any real dtype).
+        progress : bool
+            Show a progress bar on stderr (iteration, cost, rate).
+        callback : callable, optional
+            ``callback(iteration, cost)`` after every completed iteration.
+        verbose : bool
+            Print ``Cost after iteration i: ...`` at every recorded cost, like the course.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        FloatingPointError
+            When the cost or an update stops being finite (learning rate too large); the
+            model keeps the last finite parameters and ``n_iter_`` says how many
+            iterations they completed.
+        """
+        dtype = self._check_hyperparameters()
+        X = check_X(X, dtype=dtype, n_features=self._dims[0])
+        Y = check_Y(Y, X.shape[1], X.dtype)
+        self._dtype_ = X.dtype
+        self.parameters_ = initial_parameters(self._dims, self.init, self.seed, X.dtype)
+        self._X, self._Y = X, Y
+        self._ws = _Workspace(self._dims, X.shape[1], X.dtype)
+        try:
+            return self._run(self.n_iterations, self.record_every, progress, callback, verbose)
+        finally:
+            del self._X, self._Y, self._ws  # no reference to the caller's data after fit
+
+    def _step(self, i):
+        with kernel_guard():
+            cost = self._forward_backward(self._X, self._Y, self.parameters_, self._ws)
+            ok = True
+            lr = self.learning_rate
+            for key, P in self.parameters_.items():
+                out = self._ws.spare[key]
+                ok &= _run(K.sgd_step, P.size, P, self._ws.grads["d" + key], lr, out)
+        return cost, ok
+
+    def _commit(self, n):
+        ws = self._ws
+        ws.spare, self.parameters_ = self.parameters_, ws.spare
+        return n
+
+    def _forward_backward(self, X, Y, params, ws):
+        """Cost at ``params``; gradients (already divided by ``m``) into ``ws.grads``."""
+        L = len(self._dims) - 1
+        m = X.shape[1]
+        act = self.hidden_activation
+        # Forward: A[l] = g(W[l] A[l-1] + b[l]), activated in place.
+        A_prev = X
+        for l in range(1, L):
+            A = ws.A[l]
+            np.dot(params[f"W{l}"], A_prev, out=A)
+            _run(_FORWARD[act], A.size, A, params[f"b{l}"], A)
+            A_prev = A
+        np.dot(params[f"W{L}"], A_prev, out=ws.ZL)
+        # Output: cost from the logits, dZ = (sigmoid(z) - y) / m and db in one pass.
+        cost, dbL = _run(K.sigmoid_cross_entropy, m, ws.ZL, params[f"b{L}"], Y, 1.0 / m, ws.dZ[L])
+        ws.grads[f"db{L}"][0, 0] = dbL
+        # Backward: dW = dZ A_prev^T (dZ already / m); dA_prev = W^T dZ, then the hidden
+        # kernel turns it into dZ_prev in place and sums db. No dA0.
+        for l in range(L, 0, -1):
+            A_prev = ws.A[l - 1] if l > 1 else X
+            np.dot(ws.dZ[l], A_prev.T, out=ws.grads[f"dW{l}"])
+            if l > 1:
+                dZ_prev = ws.dZ[l - 1]
+                np.dot(params[f"W{l}"].T, ws.dZ[l], out=dZ_prev)
+                _run(_BACKWARD[act], dZ_prev.size, dZ_prev, ws.A[l - 1], dZ_prev, ws.grads[f"db{l - 1}"])
+        return cost
+
+    # ---------------------------------------------------------------- inspection
+
+    def _forward_logits(self, X):
+        """Output logits ``W_L A_{L-1} + b_L`` (without the final sigmoid) for a validated X."""
+        L = len(self._dims) - 1
+        act = self.hidden_activation
+        A = X
+        with kernel_guard():
+            for l in range(1, L + 1):
+                Z = np.dot(self.parameters_[f"W{l}"], A)
+                kernel = K.bias_add if l == L else _FORWARD[act]
+                _run(kernel, Z.size, Z, self.parameters_[f"b{l}"], Z)
+                A = Z
+        return A
+
+    def _predict_proba(self, X):
+        Z = self._forward_logits(X)
+        with kernel_guard():
+            _run(K.bias_sigmoid, Z.size, Z, np.zeros((1, 1), Z.dtype), Z)
+        return Z
+
+    def cost(self, X, Y):
+        """Binary cross-entropy of the current parameters on ``(X, Y)``.
+
+        Computed from the output logits, so it stays finite when the sigmoid saturates.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+        Y : array_like, shape (1, m) of 0/1
+
+        Returns
+        -------
+        float
+        """
+        self._check_fitted()
+        X = self._validated_X(X)
+        Y = check_Y(Y, X.shape[1], X.dtype)
+        Z = self._forward_logits(X)
+        with kernel_guard():
+            return float(_run(K.cross_entropy_from_logits, Z.size, Z, np.zeros((1, 1), Z.dtype), Y))
+
+    def gradients(self, X, Y):
+        """Gradients of the cost at the current parameters, without updating them.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+        Y : array_like, shape (1, m) of 0/1
+
+        Returns
+        -------
+        dict
+            ``{"dW1", "db1", ..., "dWL", "dbL"}``, new arrays in the model's dtype.
+        """
+        self._check_fitted()
+        X = self._validated_X(X)
+        Y = check_Y(Y, X.shape[1], X.dtype)
+        ws = _Workspace(self._dims, X.shape[1], X.dtype)
+        with kernel_guard():
+            self._forward_backward(X, Y, self.parameters_, ws)
+        return ws.grads
+
+    def _check_fitted(self):
+        if not hasattr(self, "parameters_"):
+            raise RuntimeError("this DeepNetwork is not fitted yet: call fit(X, Y) or fastnn.load(path) first")
+
+    def save(self, path):
+        """Write the model to ``path`` (see :mod:`fastnn.io`); atomic: a failed write
+        leaves any previous file intact.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        """
+        from .io import save
+
+        save(self, path)
