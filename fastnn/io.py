@@ -75,6 +75,7 @@ def save(model, path):
         arrays = {"w": model.w_, "b": np.array(model.b_, dtype=np.float64)}
     else:
         raise TypeError(f"model: expected a DeepNetwork or LogisticRegression, got {type(model).__name__}")
+    path = _check_path(path)
     header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -87,7 +88,6 @@ def save(model, path):
     arrays[_HEADER] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
     arrays["costs"] = np.asarray(model.costs_, dtype=np.float64)
 
-    path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -101,6 +101,15 @@ def save(model, path):
         except OSError:
             pass
         raise
+
+
+def _check_path(path):
+    """``path`` as a ``Path``; a ``TypeError`` naming the argument for anything else."""
+    if not isinstance(path, (str, os.PathLike)):
+        text = repr(path)
+        text = text if len(text) <= 60 else text[:57] + "..."
+        raise TypeError(f"path: expected a str or os.PathLike, got {text}")
+    return Path(path)
 
 
 def _fail(path, why):
@@ -130,7 +139,7 @@ def load(path):
     from .logistic import LogisticRegression
     from .network import DeepNetwork
 
-    path = Path(path)
+    path = _check_path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such model file")
     try:
