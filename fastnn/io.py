@@ -24,7 +24,6 @@ the previous file intact.
 import json
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -142,20 +141,20 @@ def load(path):
     path = _check_path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such model file")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        raise _fail(path, f"{type(exc).__name__}: {exc}") from None
+    arrays = _read_arrays(path)
     if _HEADER not in arrays:
         raise _fail(path, "no fastnn header")
+    raw = arrays.pop(_HEADER)
+    if raw.dtype != np.uint8 or raw.ndim != 1:
+        raise _fail(path, f"corrupted header: expected a 1-D uint8 array, got shape {raw.shape} dtype {raw.dtype}")
     try:
-        header = json.loads(arrays.pop(_HEADER).tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        header = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise _fail(path, f"corrupted header: {exc}") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise _fail(path, "not a fastnn model header")
-    if header.get("format_version") != FORMAT_VERSION:
+    version = header.get("format_version")
+    if type(version) is not int or version != FORMAT_VERSION:
         raise _fail(
             path,
             f"format version {header.get('format_version')!r}; this fastnn ({_version()}) reads version {FORMAT_VERSION}",
@@ -164,6 +163,40 @@ def load(path):
         return _build(header, arrays, DeepNetwork, LogisticRegression)
     except (KeyError, TypeError, ValueError) as exc:
         raise _fail(path, f"inconsistent contents: {exc}") from None
+
+
+def _read_arrays(path):
+    """Every array of the ``.npz`` at ``path``; any failure to decode it is a ``ValueError``.
+
+    A damaged zip can fail in many ways (``BadZipFile``, ``EOFError``, ``zlib.error``,
+    ``NotImplementedError`` for an unknown compression method, ``struct.error``, a
+    ``MemoryError`` for an absurd shape in a ``.npy`` header...): all mean "not readable".
+    ``allow_pickle=False`` refuses object arrays before anything is unpickled.
+    """
+    try:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("not a .npz (zip) archive")
+        with loaded as npz:
+            return {name: npz[name] for name in npz.files}
+    except PermissionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        raise _fail(path, f"{type(exc).__name__}: {exc}") from None
+
+
+def _check_n_iter(n_iter):
+    if isinstance(n_iter, bool) or not isinstance(n_iter, int) or n_iter < 0:
+        raise ValueError(f"n_iter: expected an integer >= 0, got {n_iter!r}")
+    return n_iter
+
+
+def _check_costs(costs):
+    if costs.ndim != 1 or costs.dtype != np.float64:
+        raise ValueError(f"costs: expected a 1-D float64 array, got shape {costs.shape} dtype {costs.dtype}")
+    if not np.isfinite(costs).all():
+        raise ValueError("costs contains NaN or inf")
+    return [float(c) for c in costs]
 
 
 def _build(header, arrays, DeepNetwork, LogisticRegression):
@@ -199,7 +232,9 @@ def _build(header, arrays, DeepNetwork, LogisticRegression):
         raise ValueError(f"model kind {kind!r}")
     if arrays:
         raise ValueError(f"unexpected arrays {sorted(arrays)}")
+    costs = _check_costs(costs)
+    n_iter = _check_n_iter(header["n_iter"])
     model._dtype_ = dtype
-    model.costs_ = [float(c) for c in costs]
-    model.n_iter_ = int(header["n_iter"])
+    model.costs_ = costs
+    model.n_iter_ = n_iter
     return model
