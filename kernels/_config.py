@@ -47,7 +47,11 @@ FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 CACHE = os.environ.get("FASTNN_CACHE", "1") != "0"
 
 #: Arrays with fewer elements than this should use the serial variant.
-PARALLEL_MIN_ELEMENTS = int(os.environ.get("FASTNN_PARALLEL_MIN_ELEMENTS", 2**15))
+#: 2**22 (4 Mi elements): the element-wise work between two GEMMs is a few per cent of an
+#: iteration, while a parallel region followed by BLAS cost a cat-net iteration (m=209)
+#: 4x (18.8 ms against 4.7 ms all-serial, measured with the models): the OpenMP workers
+#: spin after the region on the cores OpenBLAS needs.
+PARALLEL_MIN_ELEMENTS = int(os.environ.get("FASTNN_PARALLEL_MIN_ELEMENTS", 2**22))
 
 #: Logistic kernel: at most this many example chunks (size of the partial buffers).
 LOGISTIC_MAX_CHUNKS = 64

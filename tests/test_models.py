@@ -1,0 +1,217 @@
+"""The models held to fastnn.reference: gradients, training runs, course numbers, API."""
+
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import reference as R
+
+ACTS = ["relu", "tanh", "sigmoid"]
+
+
+def _data(rng, n_x, m, dtype=np.float64):
+    X = rng.standard_normal((n_x, m)).astype(dtype)
+    Y = (rng.random((1, m)) > 0.5).astype(dtype)
+    return X, Y
+
+
+def _fitted_net(dims, act, X, Y, seed=3, dtype=None):
+    """A network whose parameters are the reference's init plus nonzero biases."""
+    net = fastnn.DeepNetwork(dims, hidden_activation=act, init="he", seed=seed, n_iterations=0, dtype=dtype)
+    net.fit(X, Y)
+    rng = np.random.default_rng(seed)
+    for l in range(1, len(dims)):
+        b = net.parameters_[f"b{l}"]
+        b[...] = rng.uniform(-0.3, 0.3, b.shape)
+    return net
+
+
+def _reference_bounds(params, X, Y, act):
+    """Reference gradients plus, per array, the magnitude of the terms summed into it.
+
+    fastnn computes ``dW = (dZ/m) A^T`` and sums ``db`` in its own order; the reference
+    ``dW = (dZ A^T)/m`` with BLAS and NumPy's pairwise sums. Both are within a few ulps
+    of the exact sum *of the terms' magnitudes*, so the absolute tolerance is
+    ``1e-12 * (|dZ| |A|^T)/m`` (and ``sum |dZ| / m`` for db): a relative 1e-12 on every
+    element would fail where terms cancel to nearly 0.
+    """
+    AL, caches = R.model_forward(X, params, act)
+    grads = R.model_backward(AL, Y, caches, act)
+    L = len(caches)
+    m = X.shape[1]
+    bounds = {}
+    for l in range(1, L + 1):
+        (A_prev, _, _), Z = caches[l - 1]
+        dZ = AL - Y if l == L else R.ACTIVATIONS[act][1](grads[f"dA{l}"], Z)
+        bounds[f"dW{l}"] = np.abs(dZ) @ np.abs(A_prev).T / m
+        bounds[f"db{l}"] = np.sum(np.abs(dZ), axis=1, keepdims=True) / m
+    return grads, bounds
+
+
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("dims", [[3, 1], [5, 4, 1], [6, 5, 4, 3, 1], [40, 20, 7, 5, 1]])
+@pytest.mark.parametrize("layout", ["C", "F"])
+def test_gradients_match_reference_float64(act, dims, layout, rng):
+    X, Y = _data(rng, dims[0], 257)
+    net = _fitted_net(dims, act, X, Y)
+    Xl = np.asfortranarray(X) if layout == "F" else X
+    grads = net.gradients(Xl, Y)
+    ref, bounds = _reference_bounds(net.parameters_, X, Y, act)
+    assert sorted(grads) == sorted(bounds)
+    for key, value in grads.items():
+        assert value.dtype == np.float64 and value.shape == ref[key].shape
+        np.testing.assert_array_less(np.abs(value - ref[key]), 1e-12 * (np.abs(ref[key]) + bounds[key]) + 1e-300)
+    # And the cost, from the logits.
+    assert net.cost(X, Y) == pytest.approx(R.compute_cost(R.model_forward(X, net.parameters_, act)[0], Y), rel=1e-12)
+
+
+@pytest.mark.parametrize("act", ACTS)
+def test_gradients_match_reference_float32(act, rng):
+    """float32 end to end, compared with the reference in float64 on the same float32
+    values: float32 rounding of every product and activation (~6e-8 relative each)
+    accumulates to well under 1e-5 of the terms' magnitude."""
+    dims = [30, 8, 4, 1]
+    X, Y = _data(rng, dims[0], 300, np.float32)
+    net = _fitted_net(dims, act, X, Y)
+    grads = net.gradients(X, Y)
+    params64 = {k: v.astype(np.float64) for k, v in net.parameters_.items()}
+    ref, bounds = _reference_bounds(params64, X.astype(np.float64), Y.astype(np.float64), act)
+    for key, value in grads.items():
+        assert value.dtype == np.float32
+        np.testing.assert_array_less(np.abs(value - ref[key]), 1e-5 * (np.abs(ref[key]) + bounds[key]))
+    assert net.parameters_["W1"].dtype == np.float32
+    assert net.predict_proba(X).dtype == np.float32
+
+
+@pytest.mark.parametrize("act", ACTS)
+def test_training_run_matches_reference(act, rng):
+    dims = [12, 6, 3, 1]
+    X, Y = _data(rng, dims[0], 150)
+    net = fastnn.DeepNetwork(dims, hidden_activation=act, init="lecun", seed=1, learning_rate=0.3,
+                             n_iterations=300, record_every=10).fit(X, Y)
+    params, costs = R.train_network(X, Y, dims, 300, 0.3, hidden_activation=act, init="lecun", seed=1, record_every=10)
+    assert len(net.costs_) == len(costs) == 30 and net.n_iter_ == 300
+    np.testing.assert_allclose(net.costs_, costs, rtol=1e-10)
+    for key in params:
+        np.testing.assert_allclose(net.parameters_[key], params[key], rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(net.predict(X), R.predict(X, params, act))
+    assert net.score(X, Y) == np.mean(R.predict(X, params, act) == Y)
+
+
+def test_shallow_tanh_network_on_planar_data():
+    """The course's shallow network: 4 tanh units, 10000 iterations at 1.2, about 90 %."""
+    from fastnn.datasets import load_planar
+
+    X, Y = load_planar()
+    net = fastnn.DeepNetwork([2, 4, 1], hidden_activation="tanh", init="small", seed=2,
+                             learning_rate=1.2, n_iterations=10000, record_every=500).fit(X, Y)
+    # The course prints "Cost after iteration 0: 0.693048" and an accuracy of 90 %.
+    assert net.costs_[0] == pytest.approx(0.693048, abs=1e-6)
+    assert 0.89 <= net.score(X, Y) <= 0.92
+    params, costs = R.train_network(X, Y, [2, 4, 1], 10000, 1.2, hidden_activation="tanh", init="small",
+                                    seed=2, record_every=500)
+    # Up to iteration 7500 the two runs agree to a few ulps (measured: <= 2e-15). At this
+    # large learning rate the descent is not a contraction: between 7500 and 8000 the
+    # cost rises (0.2175 -> 0.2195) and ulp-level differences in the summation order
+    # are amplified to ~2e-5, in the reference's own rounding as much as fastnn's. So
+    # the tight parity is asserted on the contracting part of the run only.
+    np.testing.assert_allclose(net.costs_[:16], costs[:16], rtol=1e-10)
+    np.testing.assert_allclose(net.costs_, costs, rtol=1e-3)
+
+
+@pytest.mark.parametrize("layout", ["F", "C"])
+def test_logistic_regression_matches_reference(layout, rng):
+    X, Y = _data(rng, 20, 333)
+    X = np.asfortranarray(X) if layout == "F" else np.ascontiguousarray(X)
+    clf = fastnn.LogisticRegression(learning_rate=0.1, n_iterations=250, record_every=10).fit(X, Y)
+    w, b, costs = R.logistic_regression(X, Y, 250, 0.1, record_every=10)
+    np.testing.assert_allclose(clf.costs_, costs, rtol=1e-10)
+    np.testing.assert_allclose(clf.w_, w, rtol=1e-9, atol=1e-12)
+    assert clf.b_ == pytest.approx(b, rel=1e-9, abs=1e-12)
+    np.testing.assert_array_equal(clf.predict(X), R.predict_logistic(w, b, X))
+    np.testing.assert_allclose(clf.predict_proba(X), R.sigmoid(w.T @ X + b), rtol=1e-9)
+
+
+def test_logistic_regression_float32_stays_float32(rng):
+    X, Y = _data(rng, 10, 100, np.float32)
+    clf = fastnn.LogisticRegression(n_iterations=20).fit(X, Y)
+    assert clf.w_.dtype == np.float32 and clf.predict_proba(X).dtype == np.float32
+    clf64 = fastnn.LogisticRegression(n_iterations=20, dtype="float64").fit(X, Y)
+    assert clf64.w_.dtype == np.float64
+    np.testing.assert_allclose(clf.w_, clf64.w_, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.data
+def test_logistic_regression_on_cats_reproduces_reference_and_course(cat_data):
+    X_train, Y_train, X_test, Y_test = cat_data
+    clf = fastnn.LogisticRegression(learning_rate=0.005, n_iterations=2000).fit(X_train, Y_train)
+    w, b, costs = R.logistic_regression(X_train, Y_train, 2000, 0.005)
+    np.testing.assert_allclose(clf.costs_, costs, rtol=1e-10)
+    assert 100 * clf.score(X_train, Y_train) == pytest.approx(99.04306220095694, rel=1e-12)
+    assert 100 * clf.score(X_test, Y_test) == pytest.approx(70.0, rel=1e-12)
+
+
+@pytest.mark.data
+@pytest.mark.slow
+def test_deep_network_on_cats_reproduces_reference_and_course(cat_data):
+    X_train, Y_train, X_test, Y_test = cat_data
+    dims = [12288, 20, 7, 5, 1]
+    net = fastnn.DeepNetwork(dims, learning_rate=0.0075, n_iterations=2500, init="lecun", seed=1).fit(X_train, Y_train)
+    params, costs = R.train_network(X_train, Y_train, dims, 2500, 0.0075, init="lecun", seed=1)
+    np.testing.assert_allclose(net.costs_, costs, rtol=1e-10)
+    assert net.costs_[0] == pytest.approx(0.771749, abs=1e-6)
+    assert net.score(X_train, Y_train) == pytest.approx(0.9856459330143539, rel=1e-12)
+    assert net.score(X_test, Y_test) == pytest.approx(0.8, rel=1e-12)
+
+
+def test_initial_parameters_are_the_references(rng):
+    X, Y = _data(rng, 7, 10)
+    for init in ["lecun", "he", "xavier", "small"]:
+        net = fastnn.DeepNetwork([7, 5, 3, 1], init=init, seed=11, n_iterations=0).fit(X, Y)
+        ref = R.initialize_parameters([7, 5, 3, 1], init=init, seed=11)
+        for key in ref:
+            np.testing.assert_array_equal(net.parameters_[key], ref[key])
+        assert net.n_iter_ == 0 and net.costs_ == []
+
+
+def test_fit_reports_progress_callback_and_verbose(rng, capsys):
+    X, Y = _data(rng, 4, 30)
+    seen = []
+    net = fastnn.DeepNetwork([4, 3, 1], n_iterations=25, record_every=10)
+    net.fit(X, Y, progress=True, verbose=True, callback=lambda i, c: seen.append((i, c)))
+    assert [i for i, _ in seen] == list(range(25))
+    assert [c for i, c in seen if i % 10 == 0] == net.costs_
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"Cost after iteration {i}: {c:f}" for i, c in zip((0, 10, 20), net.costs_)]
+    assert "25/25" in err and "cost" in err
+
+
+def test_fit_does_not_modify_inputs(rng):
+    X, Y = _data(rng, 6, 40)
+    X0, Y0 = X.copy(), Y.copy()
+    fastnn.DeepNetwork([6, 4, 1], n_iterations=5).fit(X, Y)
+    fastnn.LogisticRegression(n_iterations=5).fit(X, Y)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(Y, Y0)
+
+
+def test_unfitted_model_says_so(rng):
+    X, Y = _data(rng, 3, 5)
+    with pytest.raises(RuntimeError, match="not fitted"):
+        fastnn.DeepNetwork([3, 1]).predict(X)
+    with pytest.raises(RuntimeError, match="not fitted"):
+        fastnn.LogisticRegression().score(X, Y)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: fastnn.DeepNetwork([5, 3, 1], hidden_activation="tanh", n_iterations=30, dtype="float32"),
+    lambda: fastnn.LogisticRegression(n_iterations=30),
+])
+def test_save_load_round_trip(make, tmp_path, rng):
+    X, Y = _data(rng, 5, 50)
+    model = make().fit(X, Y)
+    model.save(tmp_path / "m.npz")
+    back = fastnn.load(tmp_path / "m.npz")
+    assert type(back) is type(model)
+    np.testing.assert_array_equal(back.predict_proba(X), model.predict_proba(X))
+    assert back.costs_ == model.costs_ and back.n_iter_ == model.n_iter_
