@@ -1,0 +1,102 @@
+"""`fastnn train`, the main job, run as a user would: in a subprocess."""
+
+import json
+import os
+import struct
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+import pytest
+
+import fastnn
+
+
+def _run(*args, cwd=None, env_extra=None):
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "fastnn", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=600)
+
+
+def _check_png(path):
+    """Parse the PNG chunk by chunk: signature, CRCs, IHDR size, IDAT decompresses to it."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, {}
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert zlib.crc32(kind + body) & 0xFFFFFFFF == crc, kind
+        chunks.setdefault(kind, []).append(body)
+        pos += 12 + length
+    assert b"IEND" in chunks
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][0][:10])
+    assert width > 100 and height > 100 and depth == 8
+    raw = zlib.decompress(b"".join(chunks[b"IDAT"]))
+    channels = {2: 3, 6: 4}[colour]
+    assert len(raw) == height * (1 + width * channels)
+
+
+def test_train_default_is_the_shallow_planar_network(tmp_path):
+    out = tmp_path / "run"
+    result = _run("train", "--iterations", "300", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "train accuracy" in result.stdout and "wall time" in result.stdout
+    assert "300/300" in result.stderr  # the progress bar
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["iterations"] == 300 and len(metrics["costs"]) == 3
+    _check_png(out / "learning_curve.png")
+    model = fastnn.load(out / "model.npz")
+    assert model._dims == [2, 4, 1] and model.hidden_activation == "tanh"
+    from fastnn.datasets import load_planar
+
+    X, Y = load_planar()
+    assert model.score(X, Y) == pytest.approx(metrics["train_accuracy"], rel=1e-15)
+
+
+def test_train_logistic_with_options(tmp_path):
+    out = tmp_path / "lr"
+    result = _run("train", "--model", "logistic", "--iterations", "20", "--learning-rate", "0.1",
+                  "--dtype", "float32", "--threads", "1", "--no-progress", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    model = fastnn.load(out / "model.npz")
+    assert isinstance(model, fastnn.LogisticRegression) and model.w_.dtype == np.float32
+
+
+@pytest.mark.data
+def test_train_on_cat_data(tmp_path, cat_data):
+    out = tmp_path / "cat"
+    result = _run("train", "--data", os.environ["FASTNN_DATA"], "--layers", "12288,7,1", "--iterations", "3",
+                  "--record-every", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "test accuracy" in result.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert len(metrics["costs"]) == 3 and 0 <= metrics["test_accuracy"] <= 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--data", "/no/such/dir"], "--data"),
+    (["train", "--layers", "3,4,1"], "--layers"),
+    (["train", "--layers", "2,4,2"], "layer_dims"),
+    (["train", "--layers", "2,x,1"], "--layers"),
+    (["train", "--learning-rate", "-1"], "learning_rate"),
+    (["train", "--iterations", "-5"], "n_iterations"),
+    (["train", "--activation", "softmax"], "--activation"),
+    (["train", "--threads", "999"], "--threads"),
+    (["train", "--seed", "1.5"], "--seed"),
+])
+def test_bad_arguments_give_one_line_and_exit_2(args, message, tmp_path):
+    result = _run(*args, "--out", str(tmp_path / "o"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("fastnn")
+
+
+def test_data_dir_without_files_exits_2(tmp_path):
+    result = _run("train", "--data", str(tmp_path), "--out", str(tmp_path / "o"))
+    assert result.returncode == 2 and "train_catvnoncat.h5" in result.stderr
+    assert "Traceback" not in result.stderr
