@@ -58,7 +58,8 @@ LOGISTIC_MAX_CHUNKS = 64
 #: Logistic kernel: a chunk holds at least this many examples (unless m is smaller).
 LOGISTIC_MIN_CHUNK = 64
 #: Logistic kernel, feature-major layout: bytes of X per sub-block kept in L2 between
-#: the z pass and the dw pass (half of a 2 MiB L2, leaving room for w and the partial dw).
+#: the z pass and the dw pass (half of a 2 MiB L2, leaving room for w and the partial dw);
+#: see logistic.logistic_block for the clamp to [64, 256] examples.
 LOGISTIC_BLOCK_BYTES = 1 << 20
 
 

@@ -30,7 +30,9 @@ Two layouts:
 * :func:`logistic_step_features` takes ``X`` ``(n_x, m)`` C-contiguous.  Each chunk is
   processed in sub-blocks of ``B`` examples (``B`` depends on ``n_x`` and the dtype only)
   small enough that the sub-block of ``X`` stays in cache between the ``z`` pass and the
-  ``dw`` pass.
+  ``dw`` pass.  This layout is measurably slower (every example is strided over ``n_x``
+  rows: 2-4x the read time instead of 1.0-1.6x); prefer the examples layout, which the
+  image datasets give without a copy.
 """
 
 import numpy as np
@@ -223,10 +225,12 @@ def logistic_block(n_x, itemsize):
     """Examples per sub-block in :func:`logistic_step_features` (depends on n_x, dtype).
 
     The largest multiple of 16 with ``n_x * B * itemsize <= LOGISTIC_BLOCK_BYTES``,
-    clamped to ``[16, 1024]``.
+    clamped to ``[64, 256]``.  Below 64 examples the row segments are too short (a
+    strided walk over ``n_x`` rows of 2-8 cache lines each: measured 7-10x the read time
+    at B = 16), so for very wide ``X`` the sub-block spills from L2 to L3.
     """
     b = LOGISTIC_BLOCK_BYTES // max(1, n_x * itemsize)
-    return max(16, min(1024, (b // 16) * 16))
+    return max(64, min(256, (b // 16) * 16))
 
 
 _block = helper(logistic_block)

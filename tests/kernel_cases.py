@@ -28,8 +28,9 @@ TOL = {np.dtype(np.float64): 1e-12, np.dtype(np.float32): 1e-5}
 SHAPES = [(1, 1), (3, 7), (5, 257), (64, 1000), (2, 4099), (1, 5000)]
 
 #: Shapes (n_x, m) for the logistic step (chunks of >= 64 examples, groups of 4,
-#: feature sub-blocks of >= 16 examples): 1001 and 4103 leave ragged chunks and groups.
-LOGISTIC_SHAPES = [(1, 1), (3, 7), (5, 257), (64, 1000), (37, 1001), (300, 4103)]
+#: feature sub-blocks of 64-256 examples): 1001, 4103 and 19211 leave ragged chunks,
+#: groups and sub-blocks (19211: ~300-example chunks, two sub-blocks of <= 256 each).
+LOGISTIC_SHAPES = [(1, 1), (3, 7), (5, 257), (64, 1000), (37, 1001), (300, 4103), (40, 19211)]
 
 #: kernel name -> reference twin (the expression the kernel must reproduce).
 TWINS = {
