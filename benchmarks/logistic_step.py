@@ -11,6 +11,11 @@ For each shape/dtype/layout it prints the median wall time of
   on the same array (stable sigmoid, cost from the logits);
 - ``read``: one parallel pass over X (a Numba ``prange`` sum), the memory floor;
 and the ratios kernel/read and numpy/kernel, as a Markdown table.
+
+The three are timed in interleaved rounds (read, kernel, numpy, read, kernel, ...) and the
+ratios are the medians of the per-round ratios: on a shared machine the memory bandwidth
+moves by 2x within a minute, and only ratios measured side by side mean anything.  The
+load average before and after each row is printed so a contended run can be recognised.
 """
 
 import argparse
@@ -26,28 +31,18 @@ from numba import njit, prange
 from fastnn.kernels import logistic_n_chunks, logistic_step_examples, logistic_step_features
 
 
-@njit(parallel=True, cache=True)
-def read_once(A):
-    """Sum of a C-contiguous 2-D array, parallel over rows: one read of it."""
-    n = A.shape[0]
-    part = np.zeros(n, np.float64)
-    for i in prange(n):
-        r = A[i]
-        s = 0.0
-        for j in range(r.size):
-            s += r[j]
-        part[i] = s
-    return part.sum()
-
-
 @njit(parallel=True, cache=True, fastmath={"reassoc"})
-def read_once_fast(A):
-    """Same as read_once with a vectorised (reassociated) inner sum."""
+def read_once(A):
+    """Sum of a C-contiguous 2-D array, parallel over rows: one read of it.
+
+    Accumulates in the array's dtype with a vectorised (reassociated) sum, so the loop is
+    as cheap as possible and only the memory traffic is timed.
+    """
     n = A.shape[0]
     part = np.zeros(n, np.float64)
     for i in prange(n):
         r = A[i]
-        s = 0.0
+        s = A.dtype.type(0)
         for j in range(r.size):
             s += r[j]
         part[i] = s
@@ -66,14 +61,19 @@ def numpy_step(w, b, X, Y):
     return dw, db, cost
 
 
-def median_time(fn, repeat):
-    fn()  # warm-up (compilation, page faults)
-    times = []
+def interleaved(fns, repeat):
+    """Median time of each function and median per-round ratio to the first one."""
+    for fn in fns:
+        fn()  # warm-up (compilation, page faults)
+    times = [[] for _ in fns]
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for t, fn in zip(times, fns):
+            t0 = time.perf_counter()
+            fn()
+            t.append(time.perf_counter() - t0)
+    medians = [statistics.median(t) for t in times]
+    ratios = [[a / b for a, b in zip(t, times[0])] for t in times]
+    return medians, ratios
 
 
 def main():
@@ -81,7 +81,7 @@ def main():
     p.add_argument("--shapes", default="12288x20000,1000x200000")
     p.add_argument("--dtypes", default="float64,float32")
     p.add_argument("--layouts", default="examples,features")
-    p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--repeat", type=int, default=9)
     args = p.parse_args()
 
     print(f"numba {numba.__version__}, numpy {np.__version__}, threads {numba.get_num_threads()}, "
@@ -89,8 +89,8 @@ def main():
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_WAIT_POLICY", "OMP_NUM_THREADS"):
         print(f"{var}={os.environ.get(var, '(unset)')}")
     print()
-    print("| n_x x m | dtype | layout | GB | kernel ms | numpy ms | read ms | kernel/read | numpy/kernel |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| n_x x m | dtype | layout | GB | kernel ms | numpy ms | read ms | read GB/s | kernel/read | numpy/kernel | load avg |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     rng = np.random.default_rng(0)
     for shape in args.shapes.split(","):
         n, m = (int(v) for v in shape.split("x"))
@@ -115,10 +115,18 @@ def main():
                 pdw = np.empty((nc, n))
                 ps = np.empty((nc, 2))
                 dw = np.empty((n, 1), dt)
-                t_k = median_time(lambda: kern(stored, w, b, Y, pdw, ps, dw), args.repeat)
-                t_np = median_time(lambda: numpy_step(w, b, X, Y), args.repeat)
-                t_r = min(median_time(lambda: read_once(stored), args.repeat),
-                          median_time(lambda: read_once_fast(stored), args.repeat))
+                load0 = os.getloadavg()[0]
+                (t_r, t_k, t_np), (_, r_k, r_np) = interleaved(
+                    [
+                        lambda: read_once(stored),
+                        lambda: kern(stored, w, b, Y, pdw, ps, dw),
+                        lambda: numpy_step(w, b, X, Y),
+                    ],
+                    args.repeat,
+                )
+                kernel_over_read = statistics.median(r_k)
+                numpy_over_kernel = statistics.median([a / b for a, b in zip(r_np, r_k)])
+                load1 = os.getloadavg()[0]
                 # sanity: the kernel agrees with NumPy
                 dw_np, db_np, c_np = numpy_step(w.astype(np.float64), b, X.astype(np.float64), Y.astype(np.float64))
                 c_k, db_k = kern(stored, w, b, Y, pdw, ps, dw)
@@ -126,7 +134,8 @@ def main():
                 assert err < (1e-10 if dt == np.float64 else 1e-5), err
                 gb = stored.nbytes / 1e9
                 print(f"| {n}x{m} | {dname} | {layout} | {gb:.2f} | {t_k*1e3:.1f} | {t_np*1e3:.1f} | "
-                      f"{t_r*1e3:.1f} | {t_k/t_r:.2f} | {t_np/t_k:.2f} |", flush=True)
+                      f"{t_r*1e3:.1f} | {gb/t_r:.0f} | {kernel_over_read:.2f} | {numpy_over_kernel:.2f} | "
+                      f"{load0:.1f}/{load1:.1f} |", flush=True)
                 del X, stored
                 if layout == "examples":
                     del Xe

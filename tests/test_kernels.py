@@ -238,24 +238,25 @@ def with_threads(n, fn):
         numba.set_num_threads(before)
 
 
-def _results_reduction_kernels(dtype):
+def _results_reduction_kernels(dtype, which="parallel"):
+    K_ = type("variants", (), {n: getattr(getattr(K, n), which) for n in TWINS})
     rng = np.random.default_rng(7)
     out = {}
     m = 20000  # many chunks, ragged last one
     Z, b, _ = layer(rng, 1, m, dtype, scale=4.0)
     Y = labels(rng, m, dtype)
     dZ = np.empty_like(Z)
-    out["sigmoid_cross_entropy"] = (K.sigmoid_cross_entropy(Z, b, Y, 1.0 / m, dZ), dZ)
-    out["cross_entropy_from_logits"] = K.cross_entropy_from_logits(Z, b, Y)
+    out["sigmoid_cross_entropy"] = (K_.sigmoid_cross_entropy(Z, b, Y, 1.0 / m, dZ), dZ)
+    out["cross_entropy_from_logits"] = K_.cross_entropy_from_logits(Z, b, Y)
     Z, _, dA = layer(rng, 9, 3001, dtype)
     for name, (forward, _) in BACKWARD_TWINS.items():
         dZ = np.empty_like(Z)
         db = np.empty((9, 1), dtype)
-        getattr(K, name)(dA, forward(Z), dZ, db)
+        getattr(K_, name)(dA, forward(Z), dZ, db)
         out[name] = (dZ, db)
     X, w, b, Y = logistic_problem(rng, 70, 9001, dtype)
     for layout, name in LAYOUTS.items():
-        out[name] = run_logistic(getattr(K, name), layout, X, w, b, Y)
+        out[name] = run_logistic(getattr(K_, name), layout, X, w, b, Y)
     return out
 
 
@@ -277,6 +278,11 @@ def test_reductions_bit_identical_with_1_and_2_threads(dtype):
     assert set(one) == set(two) and len(one) == 7
     for name in one:
         _assert_identical(one[name], two[name])
+    # The serial variant gives the very same bits, so a model's choice of variant (by
+    # array size) never changes its results.
+    serial = _results_reduction_kernels(dtype, "serial")
+    for name in one:
+        _assert_identical(one[name], serial[name])
 
 
 # ------------------------------------------------------------------------- saturation
