@@ -97,7 +97,11 @@ def check_X(X, dtype=None, n_features=None, name="X"):
         arr = np.asfortranarray(arr, dtype=target)
     # One fast pass (NaN/inf propagate through a sum); the exact, allocating check only
     # when the sum is not finite (which finite values near the float maximum can cause).
-    if not np.isfinite(arr.sum(dtype=np.float64)) and not np.isfinite(arr).all():
+    # The sum may overflow (finite values near the float maximum) or meet inf - inf: no
+    # warning for that, and no FloatingPointError under a caller's np.errstate(all="raise").
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = arr.sum(dtype=np.float64)
+    if not np.isfinite(total) and not np.isfinite(arr).all():
         raise ValueError(f"{name}: contains NaN or inf (first at index {_first_nonfinite(arr)})")
     return arr
 

@@ -708,3 +708,21 @@ def test_divergence_raises_and_keeps_last_finite_parameters(kind):
     for k in state:
         np.testing.assert_array_equal(state[k], fresh_state[k], err_msg=k)
     assert model.costs_ == fresh.costs_
+
+
+def test_finite_values_near_float_max_accepted_without_warning():
+    """check_X's fast finiteness pass (a sum) may overflow: no warning, no false alarm."""
+    X = np.full((2, 4), 1e308)
+    X[1] *= -0.5
+    Y = np.array([[0, 1, 0, 1]])
+    with _strict():
+        model = LogisticRegression(n_iterations=0).fit(X, Y)  # w = 0: finite logits
+        np.testing.assert_array_equal(model.predict_proba(X), np.full((1, 4), 0.5))
+
+
+@pytest.mark.parametrize("values", [(np.inf, -np.inf), (1e308, np.nan), (np.inf, 1e308)])
+def test_nonfinite_reported_as_value_error_under_errstate_raise(values):
+    X = np.ones((2, 4))
+    X[0, 1], X[1, 3] = values
+    with _strict(), pytest.raises(ValueError, match=r"^X: contains NaN or inf"):
+        LogisticRegression(n_iterations=0).fit(X, np.array([[0, 1, 0, 1]]))
