@@ -27,9 +27,16 @@ def _int_list(text):
     return dims
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``fastnn train: error: ...``) and exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser():
-    parser = argparse.ArgumentParser(prog="fastnn", description="fast CPU training of small neural networks")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser = _Parser(prog="fastnn", description="fast CPU training of small neural networks")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     train = sub.add_parser(
         "train",
         help="train a network and write model, learning curve and metrics",

@@ -3,6 +3,7 @@
 import numpy as np
 
 from . import kernels as K
+from .kernels._config import LOGISTIC_PARALLEL_MIN_ELEMENTS
 from ._base import BinaryClassifier
 from ._threads import kernel_guard
 from ._validation import check_dtype, check_int, check_positive_float, check_X, check_Y
@@ -89,9 +90,11 @@ class LogisticRegression(BinaryClassifier):
         self.w_ = np.zeros((n_x, 1), dtype=X.dtype)
         self.b_ = 0.0
         if X.flags.f_contiguous:  # examples contiguous: X.T is a C-contiguous (m, n_x) view
-            self._step_kernel, self._X = K.logistic_step_examples, X.T
+            step, self._X = K.logistic_step_examples, X.T
         else:
-            self._step_kernel, self._X = K.logistic_step_features, X
+            step, self._X = K.logistic_step_features, X
+        # Small problems run the serial variant: a parallel region costs more than the work.
+        self._step_kernel = step.serial if X.size < LOGISTIC_PARALLEL_MIN_ELEMENTS else step
         n_chunks = K.logistic_n_chunks(m)
         self._partial_dw = np.empty((n_chunks, n_x), dtype=np.float64)
         self._partial_sums = np.empty((n_chunks, 2), dtype=np.float64)
@@ -104,7 +107,7 @@ class LogisticRegression(BinaryClassifier):
             del self._X, self._Y, self._partial_dw, self._partial_sums, self._dw, self._w_next
 
     def _step(self, i):
-        with kernel_guard():
+        with kernel_guard(), np.errstate(over="ignore", invalid="ignore"):
             cost, db = self._step_kernel(
                 self._X, self.w_, self.b_, self._Y, self._partial_dw, self._partial_sums, self._dw
             )

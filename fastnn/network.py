@@ -169,7 +169,10 @@ class DeepNetwork(BinaryClassifier):
             del self._X, self._Y, self._ws  # no reference to the caller's data after fit
 
     def _step(self, i):
-        with kernel_guard():
+        # A diverging run overflows inside np.dot before the finiteness checks see it;
+        # those checks report it (FloatingPointError naming the iteration), so NumPy's
+        # own overflow warnings (or errors, under a caller's np.errstate) are muted here.
+        with kernel_guard(), np.errstate(over="ignore", invalid="ignore"):
             cost = self._forward_backward(self._X, self._Y, self.parameters_, self._ws)
             ok = True
             lr = self.learning_rate

@@ -145,3 +145,6 @@ def choose(kernel_, n_elements):
     if n_elements < PARALLEL_MIN_ELEMENTS:
         return kernel_.serial
     return kernel_.parallel
+
+#: The logistic step has no BLAS call to starve, so it goes parallel much earlier.
+LOGISTIC_PARALLEL_MIN_ELEMENTS = int(os.environ.get("FASTNN_LOGISTIC_PARALLEL_MIN_ELEMENTS", 2**16))

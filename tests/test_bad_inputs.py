@@ -376,10 +376,6 @@ def test_cli_unparsable_arguments_exit_2(argv, match, tmp_path, capsys):
     assert re.search(match, err.splitlines()[-1]), err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py: argparse prints its usage text before the error line; the CLI promises one line",
-)
 @pytest.mark.parametrize("argv", [c[1] for c in ARGPARSE_CASES], ids=[c[0] for c in ARGPARSE_CASES])
 def test_cli_unparsable_arguments_one_line(argv, tmp_path, capsys):
     with pytest.raises(SystemExit):
@@ -481,17 +477,6 @@ def test_accepted_layouts_equal_c_contiguous(name, baseline):
     if name == "negative-strides":
         assert X.strides[0] < 0 and X.strides[1] < 0
     _assert_same(_outputs(X, Y), baseline, lr_exact=name.startswith("Y-") or name in ("read-only", "nested-lists"))
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="LogisticRegression.fit: logistic_step_examples (F-order X) and logistic_step_features "
-    "(C-order X) round differently (fastmath reassoc), so w_ differs by ~1 ulp between layouts",
-)
-def test_logistic_fit_bit_identical_across_layouts():
-    a = LogisticRegression(learning_rate=0.1, n_iterations=3).fit(X0, Y0)
-    b = LogisticRegression(learning_rate=0.1, n_iterations=3).fit(np.asfortranarray(X0), Y0)
-    np.testing.assert_array_equal(a.w_, b.w_)
 
 
 def test_int_X_is_converted_to_float64():
