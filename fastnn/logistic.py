@@ -32,10 +32,10 @@ class LogisticRegression(BinaryClassifier):
 
     Notes
     -----
-    Every iteration is one call of ``fastnn.kernels.logistic_step_examples`` (X with
-    contiguous examples, e.g. ``images.reshape(m, -1).T``) or
-    ``logistic_step_features`` (C-contiguous X): ``z``, ``a``, the cost, ``dz``, ``dw``
-    and ``db`` in a single read of ``X``, bit-identical at any thread count.
+    Every iteration is one call of ``fastnn.kernels.logistic_step_examples``: ``z``,
+    ``a``, the cost, ``dz``, ``dw`` and ``db`` in a single read of ``X``, bit-identical at
+    any thread count. It reads examples contiguously, as ``images.reshape(m, -1).T``
+    (F-ordered) lays them out; a C-ordered ``X`` is copied once per ``fit`` into that order.
     """
 
     def __init__(self, learning_rate=0.005, n_iterations=2000, record_every=100, dtype=None):
@@ -89,10 +89,11 @@ class LogisticRegression(BinaryClassifier):
         self._dtype_ = X.dtype
         self.w_ = np.zeros((n_x, 1), dtype=X.dtype)
         self.b_ = 0.0
-        if X.flags.f_contiguous:  # examples contiguous: X.T is a C-contiguous (m, n_x) view
-            step, self._X = K.logistic_step_examples, X.T
-        else:
-            step, self._X = K.logistic_step_features, X
+        # The kernel walks examples: X.T of an F-ordered X is a C-contiguous (m, n_x) view.
+        # A C-ordered X is copied once per fit (one extra X of memory): the feature-major
+        # kernel, logistic_step_features, measured 2.3-4.7x slower than this copy + the
+        # example-major kernel over any real number of iterations (benchmarks/logistic_step.py).
+        step, self._X = K.logistic_step_examples, np.asfortranarray(X).T
         # Small problems run the serial variant: a parallel region costs more than the work.
         self._step_kernel = step.serial if X.size < LOGISTIC_PARALLEL_MIN_ELEMENTS else step
         n_chunks = K.logistic_n_chunks(m)
