@@ -262,9 +262,9 @@ def environment(args):
                  + (f", torch {torch.__version__}" if torch is not None else ", torch: not available"))
     root = Path(__file__).resolve().parent.parent
     try:
-        git = lambda *a: subprocess.run(["git", *a], cwd=root, capture_output=True, text=True).stdout.strip()  # noqa: E731
+        git = lambda *a: subprocess.run(["git", *a], cwd=root, capture_output=True, text=True).stdout.rstrip()  # noqa: E731
         dirty = git("status", "--porcelain", "--", "fastnn", "kernels").splitlines()
-        lines.append(f"- fastnn source: commit {git('rev-parse', '--short', 'HEAD')}"
+        lines.append(f"- fastnn source: commit {git('rev-parse', '--short', 'HEAD').strip()}"
                      + (f", uncommitted changes in {', '.join(l[3:] for l in dirty)}" if dirty else ", clean"))
     except OSError:
         pass
