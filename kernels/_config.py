@@ -58,11 +58,13 @@ FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 CACHE = os.environ.get("FASTNN_CACHE", "1") != "0"
 
 #: Arrays with fewer elements than this should use the serial variant.
-#: 2**22 (4 Mi elements): the element-wise work between two GEMMs is a few per cent of an
-#: iteration, while a parallel region followed by BLAS cost a cat-net iteration (m=209)
-#: 4x (18.8 ms against 4.7 ms all-serial, measured with the models): the OpenMP workers
-#: spin after the region on the cores OpenBLAS needs.
-PARALLEL_MIN_ELEMENTS = int(os.environ.get("FASTNN_PARALLEL_MIN_ELEMENTS", 2**22))
+#: 2**25 (32 Mi elements): in a network the element-wise work between two GEMMs is a few
+#: per cent of an iteration, while a parallel region followed by BLAS costs far more: the
+#: OpenMP workers spin after the region on the cores OpenBLAS needs. Measured with the
+#: models (benchmarks/results/compare-2026-11-26-deep-settings.md): cat net m=209 18.8 ms
+#: with 2**15 against 4.3 ms all-serial; wide [784,512,512,1] m=8192 (512x8192 arrays,
+#: parallel at 2**22) 277 ms against 248 ms all-serial.
+PARALLEL_MIN_ELEMENTS = int(os.environ.get("FASTNN_PARALLEL_MIN_ELEMENTS", 2**25))
 
 #: Logistic kernel: at most this many example chunks (size of the partial buffers).
 LOGISTIC_MAX_CHUNKS = 64
