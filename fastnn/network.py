@@ -51,6 +51,49 @@ class _Workspace:
                 self.spare[key] = new(*shape)
 
 
+#: Values of ``DeepNetwork(first_layer=...)``.
+FIRST_LAYER_MODES = ("auto", "direct", "gram")
+#: ``first_layer="auto"`` never builds a Gram matrix larger than this (512 MiB: m = 8192
+#: in float64).
+GRAM_MAX_BYTES = 512 * 2**20
+
+
+class _GramState:
+    """The first layer trained through ``G = X^T X`` (see ``DeepNetwork``'s notes).
+
+    ``Z1 = W1 X`` is kept up to date by ``Z1 <- Z1 - alpha dZ1 G``; ``S`` sums the
+    ``dZ1`` of the committed iterations so that ``W1 = W1_0 - alpha S X^T``. Both are
+    double-buffered like the parameters: ``step`` writes the spares, ``commit`` swaps.
+    """
+
+    def __init__(self, X, W1, ws):
+        self.X, self.W1_0 = X, W1
+        ws.spare["W1"] = W1  # never written on this path: both parameter dicts share W1_0
+        self.G = np.dot(X.T, X)
+        self.Z1 = np.dot(W1, X)
+        self.S = np.zeros_like(self.Z1)
+        self._Z1_next, self._S_next = np.empty_like(self.Z1), np.empty_like(self.Z1)
+        self._product = np.empty_like(self.Z1)
+
+    def step(self, dZ1, learning_rate):
+        """Write the next ``Z1`` and ``S``; return True when both are finite."""
+        np.dot(dZ1, self.G, out=self._product)
+        ok = _run(K.sgd_step, dZ1.size, self.Z1, self._product, learning_rate, self._Z1_next)
+        # S + dZ1 as an update with learning rate -1 (exact in any float dtype).
+        return ok & _run(K.sgd_step, dZ1.size, self.S, dZ1, -1.0, self._S_next)
+
+    def commit(self):
+        self.Z1, self._Z1_next = self._Z1_next, self.Z1
+        self.S, self._S_next = self._S_next, self.S
+
+    def weights(self, learning_rate):
+        """``W1`` of the committed state: ``W1_0 - alpha S X^T``."""
+        W1 = np.dot(self.S, self.X.T)
+        np.multiply(W1, -W1.dtype.type(learning_rate), out=W1)
+        np.add(self.W1_0, W1, out=W1)
+        return W1
+
+
 class DeepNetwork(BinaryClassifier):
     """L-layer fully-connected network for binary classification, trained by full-batch
     gradient descent: ``[LINEAR -> hidden] * (L-1) -> LINEAR -> SIGMOID``.
@@ -73,6 +116,12 @@ class DeepNetwork(BinaryClassifier):
         ``costs_`` holds the cost at iterations 0, record_every, 2 record_every, ...
     dtype : {None, "float64", "float32"}
         ``None`` keeps a float32 or float64 ``X`` as it is (anything else becomes float64).
+    first_layer : {"auto", "direct", "gram"}
+        How ``fit`` computes the first layer's products. ``"direct"``: ``Z1 = W1 X`` and
+        ``dW1 = dZ1 X^T`` every iteration, as the derivation writes them. ``"gram"``:
+        the same gradient descent through the Gram matrix ``G = X^T X`` (see Notes).
+        ``"auto"`` (default) picks ``"gram"`` when it needs under half the floating-point
+        work over ``n_iterations`` and ``G`` takes at most ``GRAM_MAX_BYTES``.
 
     Attributes
     ----------
@@ -89,6 +138,17 @@ class DeepNetwork(BinaryClassifier):
     product runs in BLAS (``np.dot`` into a preallocated buffer); bias, activation, cost,
     ``dZ``, ``db`` and the update are fused Numba kernels. ``dA0`` (the gradient with
     respect to ``X``) is never computed.
+
+    The Gram path. Gradient descent changes ``W1`` by ``-alpha dZ1 X^T`` (``dZ1`` already
+    divided by ``m``), so the first layer's pre-activation follows
+    ``Z1 <- Z1 - alpha dZ1 (X^T X)`` without ``W1``: an ``(n1, m) x (m, m)`` product per
+    iteration instead of two ``(n1, n_x) x (n_x, m)`` ones, after computing ``G = X^T X``
+    once. ``W1 = W1_0 - alpha (sum of the dZ1) X^T`` is rebuilt when ``fit`` returns (or
+    stops). It is the same arithmetic in exact terms; in floating point ``Z1`` and ``W1``
+    differ from the direct path by rounding (the tests hold both to the reference). For
+    the course's cat images (n_x = 12288, m = 209) it needs about 100x less work per
+    iteration. During ``fit`` (in a ``callback``) ``parameters_["W1"]`` still holds the
+    initial weights on this path.
     """
 
     def __init__(
@@ -101,6 +161,7 @@ class DeepNetwork(BinaryClassifier):
         n_iterations=2500,
         record_every=100,
         dtype=None,
+        first_layer="auto",
     ):
         self.layer_dims = layer_dims
         self.hidden_activation = hidden_activation
@@ -110,10 +171,12 @@ class DeepNetwork(BinaryClassifier):
         self.n_iterations = n_iterations
         self.record_every = record_every
         self.dtype = dtype
+        self.first_layer = first_layer
         self._check_hyperparameters()
 
     def _check_hyperparameters(self):
         self._dims = check_layer_dims(self.layer_dims)
+        check_choice(self.first_layer, "first_layer", FIRST_LAYER_MODES)
         check_choice(self.hidden_activation, "hidden_activation", HIDDEN_ACTIVATIONS)
         check_choice(self.init, "init", INITS)
         check_seed(self.seed)
@@ -163,20 +226,41 @@ class DeepNetwork(BinaryClassifier):
         self.parameters_ = initial_parameters(self._dims, self.init, self.seed, X.dtype)
         self._X, self._Y = X, Y
         self._ws = _Workspace(self._dims, X.shape[1], X.dtype)
+        self.first_layer_ = self._choose_first_layer(X.shape, X.dtype)
+        self._gram = None
         try:
+            if self.first_layer_ == "gram":
+                self._gram = _GramState(X, self.parameters_["W1"], self._ws)
             return self._run(self.n_iterations, self.record_every, progress, callback, verbose)
         finally:
-            del self._X, self._Y, self._ws  # no reference to the caller's data after fit
+            if self._gram is not None:  # W1 from the committed state, also after an error
+                self.parameters_["W1"] = self._gram.weights(self.learning_rate)
+            del self._X, self._Y, self._ws, self._gram  # no reference to the caller's data
+
+    def _choose_first_layer(self, shape, dtype):
+        """``"direct"`` or ``"gram"`` for ``first_layer="auto"`` (see the class notes)."""
+        if self.first_layer != "auto":
+            return self.first_layer
+        n_x, m = shape
+        n1 = self._dims[1]
+        direct = self.n_iterations * 4.0 * n1 * n_x * m
+        gram = 2.0 * n_x * m * m + self.n_iterations * 2.0 * n1 * m * m + 2.0 * n1 * n_x * m
+        small_enough = m * m * dtype.itemsize <= GRAM_MAX_BYTES
+        return "gram" if small_enough and gram < 0.5 * direct else "direct"
 
     def _step(self, i):
         # A diverging run overflows inside np.dot before the finiteness checks see it;
         # those checks report it (FloatingPointError naming the iteration), so NumPy's
         # own overflow warnings (or errors, under a caller's np.errstate) are muted here.
         with kernel_guard(), np.errstate(over="ignore", invalid="ignore"):
-            cost = self._forward_backward(self._X, self._Y, self.parameters_, self._ws)
+            gram = self._gram
+            cost = self._forward_backward(self._X, self._Y, self.parameters_, self._ws, gram)
             ok = True
             lr = self.learning_rate
             for key, P in self.parameters_.items():
+                if gram is not None and key == "W1":
+                    ok &= gram.step(self._ws.dZ[1], lr)
+                    continue
                 out = self._ws.spare[key]
                 ok &= _run(K.sgd_step, P.size, P, self._ws.grads["d" + key], lr, out)
         return cost, ok
@@ -184,10 +268,16 @@ class DeepNetwork(BinaryClassifier):
     def _commit(self, n):
         ws = self._ws
         ws.spare, self.parameters_ = self.parameters_, ws.spare
+        if self._gram is not None:
+            self._gram.commit()
         return n
 
-    def _forward_backward(self, X, Y, params, ws):
-        """Cost at ``params``; gradients (already divided by ``m``) into ``ws.grads``."""
+    def _forward_backward(self, X, Y, params, ws, gram=None):
+        """Cost at ``params``; gradients (already divided by ``m``) into ``ws.grads``.
+
+        With a ``_GramState``, the first layer's ``W1 X`` is read from it and ``dW1`` is
+        not computed (the state's ``step`` does the first layer's update).
+        """
         L = len(self._dims) - 1
         m = X.shape[1]
         act = self.hidden_activation
@@ -195,18 +285,26 @@ class DeepNetwork(BinaryClassifier):
         A_prev = X
         for l in range(1, L):
             A = ws.A[l]
-            np.dot(params[f"W{l}"], A_prev, out=A)
-            _run(_FORWARD[act], A.size, A, params[f"b{l}"], A)
+            if l == 1 and gram is not None:
+                _run(_FORWARD[act], A.size, gram.Z1, params["b1"], A)
+            else:
+                np.dot(params[f"W{l}"], A_prev, out=A)
+                _run(_FORWARD[act], A.size, A, params[f"b{l}"], A)
             A_prev = A
-        np.dot(params[f"W{L}"], A_prev, out=ws.ZL)
+        if L == 1 and gram is not None:
+            ZL = gram.Z1
+        else:
+            ZL = ws.ZL
+            np.dot(params[f"W{L}"], A_prev, out=ZL)
         # Output: cost from the logits, dZ = (sigmoid(z) - y) / m and db in one pass.
-        cost, dbL = _run(K.sigmoid_cross_entropy, m, ws.ZL, params[f"b{L}"], Y, 1.0 / m, ws.dZ[L])
+        cost, dbL = _run(K.sigmoid_cross_entropy, m, ZL, params[f"b{L}"], Y, 1.0 / m, ws.dZ[L])
         ws.grads[f"db{L}"][0, 0] = dbL
         # Backward: dW = dZ A_prev^T (dZ already / m); dA_prev = W^T dZ, then the hidden
         # kernel turns it into dZ_prev in place and sums db. No dA0.
         for l in range(L, 0, -1):
             A_prev = ws.A[l - 1] if l > 1 else X
-            np.dot(ws.dZ[l], A_prev.T, out=ws.grads[f"dW{l}"])
+            if l > 1 or gram is None:
+                np.dot(ws.dZ[l], A_prev.T, out=ws.grads[f"dW{l}"])
             if l > 1:
                 dZ_prev = ws.dZ[l - 1]
                 np.dot(params[f"W{l}"].T, ws.dZ[l], out=dZ_prev)

@@ -83,12 +83,14 @@ def test_gradients_match_reference_float32(act, rng):
     assert net.predict_proba(X).dtype == np.float32
 
 
+@pytest.mark.parametrize("first_layer", ["direct", "gram"])
 @pytest.mark.parametrize("act", ACTS)
-def test_training_run_matches_reference(act, rng):
+def test_training_run_matches_reference(act, first_layer, rng):
     dims = [12, 6, 3, 1]
     X, Y = _data(rng, dims[0], 150)
     net = fastnn.DeepNetwork(dims, hidden_activation=act, init="lecun", seed=1, learning_rate=0.3,
-                             n_iterations=300, record_every=10).fit(X, Y)
+                             n_iterations=300, record_every=10, first_layer=first_layer).fit(X, Y)
+    assert net.first_layer_ == first_layer
     params, costs = R.train_network(X, Y, dims, 300, 0.3, hidden_activation=act, init="lecun", seed=1, record_every=10)
     assert len(net.costs_) == len(costs) == 30 and net.n_iter_ == 300
     np.testing.assert_allclose(net.costs_, costs, rtol=1e-10)
@@ -151,14 +153,25 @@ def test_logistic_regression_on_cats_reproduces_reference_and_course(cat_data):
     assert 100 * clf.score(X_test, Y_test) == pytest.approx(70.0, rel=1e-12)
 
 
+@pytest.fixture(scope="module")
+def cat_reference_run(cat_data):
+    X_train, Y_train = cat_data[:2]
+    return R.train_network(X_train, Y_train, [12288, 20, 7, 5, 1], 2500, 0.0075, init="lecun", seed=1)
+
+
 @pytest.mark.data
 @pytest.mark.slow
-def test_deep_network_on_cats_reproduces_reference_and_course(cat_data):
+@pytest.mark.parametrize("first_layer", ["auto", "direct"])
+def test_deep_network_on_cats_reproduces_reference_and_course(first_layer, cat_data, cat_reference_run):
     X_train, Y_train, X_test, Y_test = cat_data
     dims = [12288, 20, 7, 5, 1]
-    net = fastnn.DeepNetwork(dims, learning_rate=0.0075, n_iterations=2500, init="lecun", seed=1).fit(X_train, Y_train)
-    params, costs = R.train_network(X_train, Y_train, dims, 2500, 0.0075, init="lecun", seed=1)
+    net = fastnn.DeepNetwork(dims, learning_rate=0.0075, n_iterations=2500, init="lecun", seed=1,
+                             first_layer=first_layer).fit(X_train, Y_train)
+    assert net.first_layer_ == ("gram" if first_layer == "auto" else "direct")
+    params, costs = cat_reference_run
     np.testing.assert_allclose(net.costs_, costs, rtol=1e-10)
+    for key in params:  # measured: <= 1e-14 of each array's largest entry, both paths
+        np.testing.assert_allclose(net.parameters_[key], params[key], rtol=0, atol=1e-12 * np.abs(params[key]).max())
     assert net.costs_[0] == pytest.approx(0.771749, abs=1e-6)
     assert net.score(X_train, Y_train) == pytest.approx(0.9856459330143539, rel=1e-12)
     assert net.score(X_test, Y_test) == pytest.approx(0.8, rel=1e-12)
@@ -215,3 +228,40 @@ def test_save_load_round_trip(make, tmp_path, rng):
     assert type(back) is type(model)
     np.testing.assert_array_equal(back.predict_proba(X), model.predict_proba(X))
     assert back.costs_ == model.costs_ and back.n_iter_ == model.n_iter_
+
+
+def test_first_layer_auto_rule():
+    """Gram when it needs under half the work over the run and G fits the budget."""
+    from fastnn.network import GRAM_MAX_BYTES
+
+    def choice(dims, m, n_iterations, dtype=np.float64):
+        net = fastnn.DeepNetwork(dims, n_iterations=n_iterations)
+        return net._choose_first_layer((dims[0], m), np.dtype(dtype))
+
+    assert choice([12288, 20, 7, 5, 1], 209, 2500) == "gram"  # the course's cat run
+    assert choice([12288, 20, 7, 5, 1], 209, 1) == "direct"  # G costs more than one step
+    assert choice([2, 4, 1], 400, 10000) == "direct"  # m >> n_x: G is the larger product
+    big_m = int(np.sqrt(GRAM_MAX_BYTES / 8)) + 1
+    assert choice([10**6, 20, 1], big_m, 10**4) == "direct"  # G over the memory budget
+    with pytest.raises(ValueError, match="first_layer"):
+        fastnn.DeepNetwork([3, 1], first_layer="fast")
+
+
+@pytest.mark.parametrize("stop", ["interrupt", "diverge"])
+def test_gram_path_rebuilds_W1_when_fit_stops(stop, rng):
+    """W1 after a stopped Gram fit equals W1 of a direct fit of the completed iterations."""
+    X, Y = _data(rng, 40, 12)
+    X *= 3
+    lr = 0.05 if stop == "interrupt" else 1e3
+
+    def cb(i, cost):
+        if stop == "interrupt" and i == 6:
+            raise KeyboardInterrupt
+
+    net = fastnn.DeepNetwork([40, 5, 1], learning_rate=lr, n_iterations=50, first_layer="gram")
+    with pytest.raises(KeyboardInterrupt if stop == "interrupt" else FloatingPointError):
+        net.fit(X, Y, callback=cb)
+    assert net.n_iter_ >= 1
+    ref = fastnn.DeepNetwork([40, 5, 1], learning_rate=lr, n_iterations=net.n_iter_, first_layer="direct").fit(X, Y)
+    for key in ref.parameters_:
+        np.testing.assert_allclose(net.parameters_[key], ref.parameters_[key], rtol=1e-9, atol=1e-12)
