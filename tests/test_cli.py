@@ -100,3 +100,13 @@ def test_data_dir_without_files_exits_2(tmp_path):
     result = _run("train", "--data", str(tmp_path), "--out", str(tmp_path / "o"))
     assert result.returncode == 2 and "train_catvnoncat.h5" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("costs", [[0.7, 0.5, 0.3, 0.25], [0.69], [1.0, float("nan"), 0.5]])
+def test_builtin_png_without_matplotlib(costs, tmp_path, monkeypatch):
+    from fastnn.plot import learning_curve_png
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    path = tmp_path / "curve.png"
+    assert learning_curve_png(costs, list(range(0, 100 * len(costs), 100)), path) == "builtin"
+    _check_png(path)
