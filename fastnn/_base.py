@@ -25,6 +25,12 @@ class BinaryClassifier:
     def _validated_X(self, X):
         return check_X(X, dtype=self._dtype_, n_features=self._n_features)
 
+    def _validated_XY(self, X, Y):
+        """A fitted model's checks for ``(X, Y)``: ``X`` in its dtype, ``Y`` as ``(1, m)``."""
+        self._check_fitted()
+        X = self._validated_X(X)
+        return X, check_Y(Y, X.shape[1], X.dtype)
+
     def predict_proba(self, X):
         """Probability of class 1 for every example.
 
@@ -67,9 +73,7 @@ class BinaryClassifier:
         float
             In [0, 1] (the course prints 100 times this as a percentage).
         """
-        self._check_fitted()
-        X = self._validated_X(X)
-        Y = check_Y(Y, X.shape[1], X.dtype)
+        X, Y = self._validated_XY(X, Y)
         return float(np.mean((self._predict_proba(X) > 0.5) == Y))
 
     def _run(self, n_iterations, record_every, progress, callback, verbose):

@@ -346,9 +346,7 @@ class DeepNetwork(BinaryClassifier):
         -------
         float
         """
-        self._check_fitted()
-        X = self._validated_X(X)
-        Y = check_Y(Y, X.shape[1], X.dtype)
+        X, Y = self._validated_XY(X, Y)
         Z = self._forward_logits(X)
         with kernel_guard():
             return float(_run(K.cross_entropy_from_logits, Z.size, Z, np.zeros((1, 1), Z.dtype), Y))
@@ -366,9 +364,7 @@ class DeepNetwork(BinaryClassifier):
         dict
             ``{"dW1", "db1", ..., "dWL", "dbL"}``, new arrays in the model's dtype.
         """
-        self._check_fitted()
-        X = self._validated_X(X)
-        Y = check_Y(Y, X.shape[1], X.dtype)
+        X, Y = self._validated_XY(X, Y)
         ws = _Workspace(self._dims, X.shape[1], X.dtype)
         with kernel_guard():
             self._forward_backward(X, Y, self.parameters_, ws)
