@@ -108,7 +108,6 @@ def cross_entropy_from_logits(Z, b, Y):
     :func:`sigmoid_cross_entropy`, without writing any gradient.
     """
     m = Z.shape[1]
-    one = Z.dtype.type(1)
     zero = Z.dtype.type(0)
     bias = b[0, 0]
     nc = _n_chunks(m)
