@@ -120,8 +120,9 @@ class DeepNetwork(BinaryClassifier):
         How ``fit`` computes the first layer's products. ``"direct"``: ``Z1 = W1 X`` and
         ``dW1 = dZ1 X^T`` every iteration, as the derivation writes them. ``"gram"``:
         the same gradient descent through the Gram matrix ``G = X^T X`` (see Notes).
-        ``"auto"`` (default) picks ``"gram"`` when it needs under half the floating-point
-        work over ``n_iterations`` and ``G`` takes at most ``GRAM_MAX_BYTES``.
+        ``"auto"`` (default) picks ``"gram"`` in float64 when it needs under half the
+        floating-point work over ``n_iterations`` and ``G`` takes at most
+        ``GRAM_MAX_BYTES``; float32 runs take ``"direct"`` unless told otherwise.
 
     Attributes
     ----------
@@ -246,6 +247,11 @@ class DeepNetwork(BinaryClassifier):
         direct = self.n_iterations * 4.0 * n1 * n_x * m
         gram = 2.0 * n_x * m * m + self.n_iterations * 2.0 * n1 * m * m + 2.0 * n1 * n_x * m
         small_enough = m * m * dtype.itemsize <= GRAM_MAX_BYTES
+        # float64 only: in float32 the recursion's rounding drifts visibly over a long run
+        # (course cat run: final cost 0.08792 against 0.08842 direct, test accuracy 0.78
+        # against 0.80), while in float64 it stays within 4e-15 of the reference.
+        if dtype != np.float64:
+            return "direct"
         return "gram" if small_enough and gram < 0.5 * direct else "direct"
 
     def _step(self, i):

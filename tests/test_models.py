@@ -239,6 +239,7 @@ def test_first_layer_auto_rule():
         return net._choose_first_layer((dims[0], m), np.dtype(dtype))
 
     assert choice([12288, 20, 7, 5, 1], 209, 2500) == "gram"  # the course's cat run
+    assert choice([12288, 20, 7, 5, 1], 209, 2500, np.float32) == "direct"  # f32 drift
     assert choice([12288, 20, 7, 5, 1], 209, 1) == "direct"  # G costs more than one step
     assert choice([2, 4, 1], 400, 10000) == "direct"  # m >> n_x: G is the larger product
     big_m = int(np.sqrt(GRAM_MAX_BYTES / 8)) + 1
