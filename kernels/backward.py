@@ -24,11 +24,14 @@ def relu_backward(dA, A, dZ, db):
         da = dA[i]
         a = A[i]
         dz = dZ[i]
+        # Two loops: alone, the select compiles to a vectorised blend; fused with the
+        # ordered float64 sum it became a data-dependent branch (512x8192: 17.6 ms against
+        # 4.6 ms, random signs mispredict). The row is still in cache for the sum.
+        for j in range(a.size):
+            dz[j] = da[j] if a[j] > zero else zero
         s = 0.0
         for j in range(a.size):
-            d = da[j] if a[j] > zero else zero
-            dz[j] = d
-            s += np.float64(d)
+            s += np.float64(dz[j])
         db[i, 0] = s
 
 
