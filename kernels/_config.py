@@ -3,7 +3,7 @@
 Every tunable of ``fastnn.kernels`` lives here.
 
 Fastmath
-    ``fastmath=True`` is never used: it implies ``nnan``/``ninf``, under which LLVM may
+    Numba's ``fastmath`` switched fully on is never used: it implies ``nnan``/``ninf``, under which LLVM may
     assume no NaN/inf exist and ``np.isnan`` can fold to ``False`` (numba#2919, #9383).
     The only flag set allowed is :data:`FASTMATH` (no ``nnan``/``ninf``), and only in the
     inner loops of the logistic-regression kernel, where ``reassoc`` lets LLVM vectorise
@@ -51,7 +51,7 @@ import types
 
 from numba import njit
 
-#: The one fastmath flag set allowed (never ``fastmath=True``: no ``nnan``/``ninf``).
+#: The one fastmath flag set allowed (never the all-flags switch: no ``nnan``/``ninf``).
 FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 
 #: On-disk caching of compiled kernels (``FASTNN_CACHE=0`` disables it).
