@@ -21,13 +21,14 @@ class ProgressBar:
         self.width = width
         self.start = time.perf_counter()
         self._last_draw = 0.0
+        self._last_done = None
 
     def update(self, done, cost, force=False):
         """Show ``done`` finished iterations and the latest ``cost``."""
         now = time.perf_counter()
-        if not force and now - self._last_draw < 0.1 and done < self.total:
+        if done == self._last_done or (not force and now - self._last_draw < 0.1 and done < self.total):
             return
-        self._last_draw = now
+        self._last_draw, self._last_done = now, done
         elapsed = max(now - self.start, 1e-9)
         filled = int(self.width * done / self.total)
         bar = "#" * filled + "-" * (self.width - filled)
