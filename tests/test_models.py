@@ -121,6 +121,43 @@ def test_shallow_tanh_network_on_planar_data():
     np.testing.assert_allclose(net.costs_, costs, rtol=1e-3)
 
 
+# The course notebook's printed costs for n_h = 4 (10000 iterations at 1.2, seed 2).
+PLANAR_COURSE_COSTS = [0.693048, 0.288083, 0.254385, 0.233864, 0.226792, 0.222644, 0.219731, 0.217504,
+                       0.219471, 0.218612]
+
+
+@pytest.mark.parametrize("impl", ["fastnn", "reference"])
+def test_planar_costs_match_the_published_course_output(impl):
+    from fastnn.datasets import load_planar
+
+    X, Y = load_planar()
+    if impl == "fastnn":
+        costs = fastnn.DeepNetwork([2, 4, 1], hidden_activation="tanh", init="small", seed=2, learning_rate=1.2,
+                                   n_iterations=10000, record_every=1000).fit(X, Y).costs_
+    else:
+        costs = R.train_network(X, Y, [2, 4, 1], 10000, 1.2, hidden_activation="tanh", init="small", seed=2,
+                                record_every=1000)[1]
+    # Printed to 6 decimals: half a unit of the last digit, through iteration 7000.
+    np.testing.assert_allclose(costs[:8], PLANAR_COURSE_COSTS[:8], rtol=0, atol=5e-7)
+    # After 7500 the run stops contracting (see test_shallow_tanh_network_on_planar_data):
+    # the course's own published outputs disagree there (8000: 0.219454 and 0.219471;
+    # 9000: 0.218607 and 0.218612), so these two are held to that spread's scale.
+    np.testing.assert_allclose(costs[8:], PLANAR_COURSE_COSTS[8:], rtol=0, atol=5e-5)
+
+
+@pytest.mark.parametrize("n_h, accuracy", [(1, 67.5), (2, 67.25), (3, 90.75), (4, 90.5), (5, 91.25)])
+def test_planar_hidden_layer_sizes_match_the_course(n_h, accuracy):
+    """The course's "tuning hidden layer size" table (5000 iterations at 1.2). Its 20- and
+    50-unit rows (90.0 %, 90.25 %) are left out: at that width and learning rate the run is
+    chaotic (the reference itself gives 90.0 / 90.75 here, fastnn 90.5 / 90.25)."""
+    from fastnn.datasets import load_planar
+
+    X, Y = load_planar()
+    net = fastnn.DeepNetwork([2, n_h, 1], hidden_activation="tanh", init="small", seed=2, learning_rate=1.2,
+                             n_iterations=5000).fit(X, Y)
+    assert 100 * net.score(X, Y) == pytest.approx(accuracy, abs=1e-9)
+
+
 @pytest.mark.parametrize("layout", ["F", "C"])
 def test_logistic_regression_matches_reference(layout, rng):
     X, Y = _data(rng, 20, 333)
