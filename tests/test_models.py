@@ -350,3 +350,20 @@ def test_gradients_match_torch_autograd(rng):
         assert net.cost(X, Y) == pytest.approx(cost.item(), rel=1e-12)
         for key, t in T.items():
             np.testing.assert_allclose(grads["d" + key], t.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("first_layer", ["auto", "direct"])
+def test_two_layer_cat_model_matches_the_published_course_output(first_layer, cat_data):
+    """Course week 4, two_layer_model (12288, 7, 1), randn * 0.01 with seed 1, 2500
+    iterations at 0.0075: printed costs 0.6930497356599888 (iteration 0),
+    0.6464320953428849 (100), 0.048554785628770206 (2400); accuracy 1.0 train, 0.72 test."""
+    X_train, Y_train, X_test, Y_test = cat_data
+    net = fastnn.DeepNetwork([12288, 7, 1], init="small", seed=1, learning_rate=0.0075, n_iterations=2500,
+                             first_layer=first_layer).fit(X_train, Y_train)
+    assert net.costs_[0] == pytest.approx(0.6930497356599888, rel=1e-12)
+    assert net.costs_[1] == pytest.approx(0.6464320953428849, rel=1e-12)
+    # 2400 iterations of other BLAS/summation orders than the notebook's: 1e-10, not 1e-12.
+    assert net.costs_[-1] == pytest.approx(0.048554785628770206, rel=1e-10)
+    assert net.score(X_train, Y_train) == 1.0
+    assert net.score(X_test, Y_test) == pytest.approx(0.72, abs=1e-12)
