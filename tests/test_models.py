@@ -209,7 +209,10 @@ def test_deep_network_on_cats_reproduces_reference_and_course(first_layer, cat_d
     np.testing.assert_allclose(net.costs_, costs, rtol=1e-10)
     for key in params:  # measured: <= 1e-14 of each array's largest entry, both paths
         np.testing.assert_allclose(net.parameters_[key], params[key], rtol=0, atol=1e-12 * np.abs(params[key]).max())
-    assert net.costs_[0] == pytest.approx(0.771749, abs=1e-6)
+    # The course prints 0.771749 (iteration 0), 0.672053 (100), 0.092878 (2400).
+    assert net.costs_[0] == pytest.approx(0.771749, abs=5e-7)
+    assert net.costs_[1] == pytest.approx(0.672053, abs=5e-7)
+    assert net.costs_[-1] == pytest.approx(0.092878, abs=5e-7)
     assert net.score(X_train, Y_train) == pytest.approx(0.9856459330143539, rel=1e-12)
     assert net.score(X_test, Y_test) == pytest.approx(0.8, rel=1e-12)
 
