@@ -186,6 +186,8 @@ def test_logistic_regression_on_cats_reproduces_reference_and_course(cat_data):
     clf = fastnn.LogisticRegression(learning_rate=0.005, n_iterations=2000).fit(X_train, Y_train)
     w, b, costs = R.logistic_regression(X_train, Y_train, 2000, 0.005)
     np.testing.assert_allclose(clf.costs_, costs, rtol=1e-10)
+    # The course prints 0.693147 (iteration 0), 0.584508 (100) and 0.140872 (1900).
+    np.testing.assert_allclose([clf.costs_[i] for i in (0, 1, 19)], [0.693147, 0.584508, 0.140872], rtol=0, atol=5e-7)
     assert 100 * clf.score(X_train, Y_train) == pytest.approx(99.04306220095694, rel=1e-12)
     assert 100 * clf.score(X_test, Y_test) == pytest.approx(70.0, rel=1e-12)
 
