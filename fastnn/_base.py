@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ._progress import ProgressBar
-from ._validation import check_X, check_Y
+from ._validation import check_dtype, check_int, check_positive_float, check_X, check_Y
 
 
 class BinaryClassifier:
@@ -17,6 +17,13 @@ class BinaryClassifier:
     returns whether they are all finite, then ``_commit(n)`` which makes them current (a
     reference swap, nothing that can be interrupted half-way) and returns ``n``.
     """
+
+    def _check_training_hyperparameters(self):
+        """Checks both models share; returns the requested dtype (or None)."""
+        check_positive_float(self.learning_rate, "learning_rate")
+        check_int(self.n_iterations, "n_iterations", 0)
+        check_int(self.record_every, "record_every", 1)
+        return check_dtype(self.dtype)
 
     def _check_fitted(self):
         if not hasattr(self, "n_iter_"):

@@ -6,7 +6,7 @@ from . import kernels as K
 from .kernels._config import LOGISTIC_PARALLEL_MIN_ELEMENTS
 from ._base import BinaryClassifier
 from ._threads import kernel_guard
-from ._validation import check_dtype, check_int, check_positive_float, check_X, check_Y
+from ._validation import check_X, check_Y
 
 
 class LogisticRegression(BinaryClassifier):
@@ -46,10 +46,7 @@ class LogisticRegression(BinaryClassifier):
         self._check_hyperparameters()
 
     def _check_hyperparameters(self):
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_int(self.n_iterations, "n_iterations", 0)
-        check_int(self.record_every, "record_every", 1)
-        return check_dtype(self.dtype)
+        return self._check_training_hyperparameters()
 
     @property
     def _n_features(self):

@@ -10,10 +10,7 @@ from ._validation import (
     HIDDEN_ACTIVATIONS,
     INITS,
     check_choice,
-    check_dtype,
-    check_int,
     check_layer_dims,
-    check_positive_float,
     check_seed,
     check_X,
     check_Y,
@@ -181,10 +178,7 @@ class DeepNetwork(BinaryClassifier):
         check_choice(self.hidden_activation, "hidden_activation", HIDDEN_ACTIVATIONS)
         check_choice(self.init, "init", INITS)
         check_seed(self.seed)
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_int(self.n_iterations, "n_iterations", 0)
-        check_int(self.record_every, "record_every", 1)
-        return check_dtype(self.dtype)
+        return self._check_training_hyperparameters()
 
     @property
     def _n_features(self):
