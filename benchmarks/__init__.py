@@ -124,8 +124,7 @@ class ReferenceDeep:
 # ---------------------------------------------------------------------------- floors
 
 
-@njit(parallel=True, cache=True)
-def _read_rows(A):
+def _sum_rows(A):
     n = A.shape[0]
     part = np.zeros(n, np.float64)
     for i in prange(n):
@@ -137,17 +136,10 @@ def _read_rows(A):
     return part.sum()
 
 
-@njit(parallel=True, cache=True, fastmath={"reassoc"})
-def _read_rows_fast(A):
-    n = A.shape[0]
-    part = np.zeros(n, np.float64)
-    for i in prange(n):
-        r = A[i]
-        s = 0.0
-        for j in range(r.size):
-            s += r[j]
-        part[i] = s
-    return part.sum()
+# One body, two compilations: strict order, and reassociated (vectorised). The second is
+# not cached: Numba keys its cache by function name, not by fastmath flags.
+_read_rows = njit(parallel=True, cache=True)(_sum_rows)
+_read_rows_fast = njit(parallel=True, fastmath={"reassoc"})(_sum_rows)
 
 
 def read_once(X, fast=True):
