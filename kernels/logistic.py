@@ -111,6 +111,16 @@ def _axpy1(p, x0, d0):
 
 
 @helper
+def _weights64(w):
+    """The ``(n_x, 1)`` weights as a contiguous float64 vector (read once per step)."""
+    n = w.shape[0]
+    w64 = np.empty(n, np.float64)
+    for k in range(n):
+        w64[k] = w[k, 0]
+    return w64
+
+
+@helper
 def _check(m, n, partial_dw, partial_sums, dw):
     nc = _n_chunks(m)
     if partial_dw.shape[0] != nc or partial_dw.shape[1] != n:
@@ -173,9 +183,7 @@ def logistic_step_examples(Xe, w, b, Y, partial_dw, partial_sums, dw):
     """
     m, n = Xe.shape
     nc = _check(m, n, partial_dw, partial_sums, dw)
-    w64 = np.empty(n, np.float64)
-    for k in range(n):
-        w64[k] = w[k, 0]
+    w64 = _weights64(w)
     bb = np.float64(b)
     y = Y[0]
     for c in prange(nc):
@@ -270,9 +278,7 @@ def logistic_step_features(X, w, b, Y, partial_dw, partial_sums, dw):
     n, m = X.shape
     nc = _check(m, n, partial_dw, partial_sums, dw)
     B = _block(n, X.itemsize)
-    w64 = np.empty(n, np.float64)
-    for k in range(n):
-        w64[k] = w[k, 0]
+    w64 = _weights64(w)
     bb = np.float64(b)
     y = Y[0]
     for c in prange(nc):
