@@ -7,7 +7,7 @@ Numba-compiled kernels (:mod:`fastnn.kernels`) in the order of the classic deriv
 Examples are the columns of ``X`` (shape ``(n_x, m)``); labels ``Y`` are ``(1, m)``.
 """
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402
 
 from .io import load, save  # noqa: E402
 from .logistic import LogisticRegression  # noqa: E402

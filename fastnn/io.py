@@ -23,62 +23,54 @@ the previous file intact.
 
 import json
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 import numpy as np
+
+from ._version import __version__
 
 FORMAT = "fastnn-model"
 FORMAT_VERSION = 1
 _HEADER = "__fastnn__"
 
+#: Model classes by the name written in a file's header, filled by :func:`register`. The
+#: models import this module (to register and to save); this module never imports them.
+MODELS = {}
 
-def _version():
-    from . import __version__
 
-    return __version__
+def register(cls):
+    """Class decorator: let :func:`load` rebuild ``cls`` from a file.
+
+    A registered class provides ``_file_contents(self) -> (hyperparameters, arrays)`` (a
+    JSON-able dict and a dict of arrays, for a fitted model) and the classmethod
+    ``_from_file(hyperparameters, arrays, dtype) -> model``, which pops the arrays it uses
+    and raises ``KeyError``/``TypeError``/``ValueError`` on anything inconsistent.
+    """
+    MODELS[cls.__name__] = cls
+    return cls
 
 
 def save(model, path):
-    """Write a fitted ``DeepNetwork`` or ``LogisticRegression`` to ``path``.
+    """Write a fitted model (a ``DeepNetwork`` or ``LogisticRegression``) to ``path``.
 
     Parameters
     ----------
     model : DeepNetwork or LogisticRegression
         A fitted model.
     path : str or os.PathLike
-        The file to write, exactly (no suffix is added). Replaced atomically.
+        The file to write, exactly (no suffix is added). Replaced atomically; a new file
+        gets the permissions the user's umask gives any new file (0644 under 022).
     """
-    from .logistic import LogisticRegression
-    from .network import DeepNetwork
-
-    if isinstance(model, DeepNetwork):
-        model._check_fitted()
-        hyper = {
-            "layer_dims": list(model._dims),
-            "hidden_activation": model.hidden_activation,
-            "init": model.init,
-            "seed": model.seed,
-            "learning_rate": model.learning_rate,
-            "n_iterations": model.n_iterations,
-            "record_every": model.record_every,
-        }
-        arrays = dict(model.parameters_)
-    elif isinstance(model, LogisticRegression):
-        model._check_fitted()
-        hyper = {
-            "learning_rate": model.learning_rate,
-            "n_iterations": model.n_iterations,
-            "record_every": model.record_every,
-        }
-        arrays = {"w": model.w_, "b": np.array(model.b_, dtype=np.float64)}
-    else:
+    if MODELS.get(type(model).__name__) is not type(model):
         raise TypeError(f"model: expected a DeepNetwork or LogisticRegression, got {type(model).__name__}")
+    model._check_fitted()
+    hyper, arrays = model._file_contents()
     path = _check_path(path)
     header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "fastnn_version": _version(),
+        "fastnn_version": __version__,
         "model": type(model).__name__,
         "dtype": str(model._dtype_),
         "hyperparameters": hyper,
@@ -86,8 +78,13 @@ def save(model, path):
     }
     arrays[_HEADER] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
     arrays["costs"] = np.asarray(model.costs_, dtype=np.float64)
+    _write_atomically(path, arrays)
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+
+def _write_atomically(path, arrays):
+    """``np.savez`` to a new file in ``path``'s directory, flushed to disk, renamed over
+    ``path``; on any failure (an interrupt included) the temporary file is removed."""
+    tmp, fd = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
@@ -100,6 +97,23 @@ def save(model, path):
         except OSError:
             pass
         raise
+
+
+def _create_temporary(path):
+    """``(name, fd)`` of a new, exclusively created file next to ``path``.
+
+    Created with mode 0o666, so the umask decides its permissions exactly as for any new
+    file (``tempfile.mkstemp`` forces 0600, which ``os.replace`` would carry over to the
+    model file).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+        try:
+            return tmp, os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{path}: could not create a unique temporary file next to it")
 
 
 def _check_path(path):
@@ -135,9 +149,6 @@ def load(path):
     ValueError
         If the file is truncated, corrupted, of another format or of an unknown version.
     """
-    from .logistic import LogisticRegression
-    from .network import DeepNetwork
-
     path = _check_path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such model file")
@@ -157,10 +168,10 @@ def load(path):
     if type(version) is not int or version != FORMAT_VERSION:
         raise _fail(
             path,
-            f"format version {header.get('format_version')!r}; this fastnn ({_version()}) reads version {FORMAT_VERSION}",
+            f"format version {header.get('format_version')!r}; this fastnn ({__version__}) reads version {FORMAT_VERSION}",
         )
     try:
-        return _build(header, arrays, DeepNetwork, LogisticRegression)
+        return _build(header, arrays)
     except (KeyError, TypeError, ValueError) as exc:
         raise _fail(path, f"inconsistent contents: {exc}") from None
 
@@ -199,42 +210,33 @@ def _check_costs(costs):
     return [float(c) for c in costs]
 
 
-def _build(header, arrays, DeepNetwork, LogisticRegression):
+def _build(header, arrays):
     dtype = np.dtype(header["dtype"])
     if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ValueError(f"dtype {dtype}")
-    hyper = header["hyperparameters"]
     kind = header["model"]
-    costs = arrays.pop("costs")
-    if kind == "DeepNetwork":
-        model = DeepNetwork(dtype=dtype.name, **hyper)
-        dims = model._dims
-        params = {}
-        for l in range(1, len(dims)):
-            for key, shape in ((f"W{l}", (dims[l], dims[l - 1])), (f"b{l}", (dims[l], 1))):
-                arr = arrays.pop(key)
-                if arr.shape != shape or arr.dtype != dtype:
-                    raise ValueError(f"{key} has shape {arr.shape} and dtype {arr.dtype}, expected {shape} {dtype}")
-                if not np.isfinite(arr).all():
-                    raise ValueError(f"{key} contains NaN or inf")
-                params[key] = np.ascontiguousarray(arr)
-        model.parameters_ = params
-    elif kind == "LogisticRegression":
-        model = LogisticRegression(dtype=dtype.name, **hyper)
-        w, b = arrays.pop("w"), arrays.pop("b")
-        if w.ndim != 2 or w.shape[1] != 1 or w.shape[0] < 1 or w.dtype != dtype or b.shape != ():
-            raise ValueError(f"w has shape {w.shape} and dtype {w.dtype}, b shape {b.shape}")
-        if not (np.isfinite(w).all() and np.isfinite(b)):
-            raise ValueError("w or b contains NaN or inf")
-        model.w_ = np.ascontiguousarray(w)
-        model.b_ = float(b)
-    else:
+    if not isinstance(kind, str) or kind not in MODELS:
         raise ValueError(f"model kind {kind!r}")
+    hyper = header["hyperparameters"]
+    if not isinstance(hyper, dict):
+        raise TypeError(f"hyperparameters: expected an object, got {type(hyper).__name__}")
+    costs = _check_costs(arrays.pop("costs"))
+    model = MODELS[kind]._from_file(hyper, arrays, dtype)
     if arrays:
         raise ValueError(f"unexpected arrays {sorted(arrays)}")
-    costs = _check_costs(costs)
     n_iter = _check_n_iter(header["n_iter"])
     model._dtype_ = dtype
     model.costs_ = costs
     model.n_iter_ = n_iter
     return model
+
+
+def check_finite_array(arrays, key, shape, dtype):
+    """``arrays.pop(key)`` as a C-contiguous array, checked against ``shape`` and
+    ``dtype`` and for NaN/inf; ``ValueError`` naming ``key`` otherwise (for ``_from_file``)."""
+    arr = arrays.pop(key)
+    if arr.shape != tuple(shape) or arr.dtype != dtype:
+        raise ValueError(f"{key} has shape {arr.shape} and dtype {arr.dtype}, expected {tuple(shape)} {dtype}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{key} contains NaN or inf")
+    return np.ascontiguousarray(arr)

@@ -7,8 +7,11 @@ from .kernels._config import LOGISTIC_PARALLEL_MIN_ELEMENTS
 from ._base import BinaryClassifier
 from ._threads import kernel_guard
 from ._validation import check_X, check_Y
+from .io import register
+from .io import save as _save
 
 
+@register
 class LogisticRegression(BinaryClassifier):
     """Logistic regression trained by gradient descent from zero weights.
 
@@ -134,6 +137,23 @@ class LogisticRegression(BinaryClassifier):
         ----------
         path : str or os.PathLike
         """
-        from .io import save
+        _save(self, path)
 
-        save(self, path)
+    def _file_contents(self):
+        """Hyper-parameters and arrays for a model file (see :mod:`fastnn.io`)."""
+        hyper = {"learning_rate": self.learning_rate, "n_iterations": self.n_iterations,
+                 "record_every": self.record_every}
+        return hyper, {"w": self.w_, "b": np.array(self.b_, dtype=np.float64)}
+
+    @classmethod
+    def _from_file(cls, hyperparameters, arrays, dtype):
+        """A model rebuilt from a file's hyper-parameters and arrays (see :mod:`fastnn.io`)."""
+        model = cls(dtype=dtype.name, **hyperparameters)
+        w, b = arrays.pop("w"), arrays.pop("b")
+        if w.ndim != 2 or w.shape[1] != 1 or w.shape[0] < 1 or w.dtype != dtype or b.shape != ():
+            raise ValueError(f"w has shape {w.shape} and dtype {w.dtype}, b shape {b.shape}")
+        if not (np.isfinite(w).all() and np.isfinite(b)):
+            raise ValueError("w or b contains NaN or inf")
+        model.w_ = np.ascontiguousarray(w)
+        model.b_ = float(b)
+        return model

@@ -5,6 +5,8 @@ import numpy as np
 from . import kernels as K
 from ._base import BinaryClassifier
 from ._init import initial_parameters
+from .io import check_finite_array, register
+from .io import save as _save
 from ._threads import kernel_guard
 from ._validation import (
     HIDDEN_ACTIVATIONS,
@@ -91,6 +93,7 @@ class _GramState:
         return W1
 
 
+@register
 class DeepNetwork(BinaryClassifier):
     """L-layer fully-connected network for binary classification, trained by full-batch
     gradient descent: ``[LINEAR -> hidden] * (L-1) -> LINEAR -> SIGMOID``.
@@ -382,6 +385,29 @@ class DeepNetwork(BinaryClassifier):
         ----------
         path : str or os.PathLike
         """
-        from .io import save
+        _save(self, path)
 
-        save(self, path)
+    def _file_contents(self):
+        """Hyper-parameters and arrays for a model file (see :mod:`fastnn.io`)."""
+        hyper = {
+            "layer_dims": list(self._dims),
+            "hidden_activation": self.hidden_activation,
+            "init": self.init,
+            "seed": self.seed,
+            "learning_rate": self.learning_rate,
+            "n_iterations": self.n_iterations,
+            "record_every": self.record_every,
+        }
+        return hyper, dict(self.parameters_)
+
+    @classmethod
+    def _from_file(cls, hyperparameters, arrays, dtype):
+        """A model rebuilt from a file's hyper-parameters and arrays (see :mod:`fastnn.io`)."""
+        model = cls(dtype=dtype.name, **hyperparameters)
+        dims = model._dims
+        params = {}
+        for l in range(1, len(dims)):
+            params[f"W{l}"] = check_finite_array(arrays, f"W{l}", (dims[l], dims[l - 1]), dtype)
+            params[f"b{l}"] = check_finite_array(arrays, f"b{l}", (dims[l], 1), dtype)
+        model.parameters_ = params
+        return model

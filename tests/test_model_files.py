@@ -439,3 +439,23 @@ def test_unreadable_permissions(good, tmp_path):
             fastnn.load(path)
     finally:
         path.chmod(0o644)
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+@pytest.mark.parametrize("previous", [False, True], ids=["new-file", "over-previous"])
+def test_saved_file_gets_the_umask_permissions(umask, mode, previous, tmp_path):
+    """A model file is a new file like any other: its mode is 0666 minus the umask (what
+    ``np.save`` or ``open(path, "w")`` give), not the 0600 of a private temporary file."""
+    X, Y = _data()
+    model = LogisticRegression(n_iterations=1).fit(X, Y)
+    path = tmp_path / "m.npz"
+    if previous:
+        path.write_bytes(b"old")
+        os.chmod(path, 0o600)
+    old = os.umask(umask)
+    try:
+        model.save(path)
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]

@@ -1,0 +1,115 @@
+"""The layering the design promises, checked on the source: no import cycles inside
+``fastnn``, the reference imports NumPy only, ``import fastnn`` imports no optional extra."""
+
+import ast
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "fastnn"
+
+
+def _module_name(path):
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+_MODULES = {_module_name(p) for p in PACKAGE.glob("*.py")}
+
+
+def _imports(path):
+    """Every ``fastnn`` module ``path`` imports, at any depth (function-level included)."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                # ``from . import io`` imports the module fastnn.io; ``from . import
+                # DeepNetwork`` a name of the package (its __init__).
+                sub = f"{target}.{alias.name}"
+                found.add(sub if sub in _MODULES or sub == "fastnn.kernels" else target)
+    return {m for m in found if m in _MODULES and m != name}
+
+
+def _graph():
+    return {_module_name(p): _imports(p) for p in PACKAGE.glob("*.py")}
+
+
+def _cycle(graph):
+    """A list of modules forming an import cycle, or None."""
+    state = {}
+
+    def visit(node, stack):
+        state[node] = "open"
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt, stack + [nxt])
+                if found:
+                    return found
+        state[node] = "done"
+        return None
+
+    for start in sorted(graph):
+        if start not in state:
+            found = visit(start, [start])
+            if found:
+                return found
+    return None
+
+
+def test_cycle_finder_finds_a_planted_cycle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+
+
+def test_the_import_graph_sees_function_level_imports():
+    graph = _graph()
+    assert "fastnn.io" in graph["fastnn.network"]
+    assert "fastnn" in graph["fastnn.cli"]  # ``from . import DeepNetwork`` inside train()
+
+
+def test_no_import_cycle_inside_fastnn():
+    """Module-level or inside a function, an import cycle means two modules that cannot be
+    understood (or changed) apart; io in particular never imports the models."""
+    cycle = _cycle(_graph())
+    assert cycle is None, " -> ".join(cycle)
+
+
+def test_reference_imports_numpy_only():
+    tree = ast.parse((PACKAGE / "reference.py").read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names.add("." if node.level else node.module.split(".")[0])
+    assert names <= {"numpy", "math"}, names
+
+
+OPTIONAL = ["sklearn", "dask", "distributed", "mnist1d", "torch", "matplotlib", "h5py", "scipy.io", "pandas"]
+
+
+def test_import_fastnn_imports_no_optional_extra():
+    code = (
+        "import sys, fastnn, fastnn.datasets, fastnn.reference\n"
+        f"print(sorted(m for m in {OPTIONAL!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out
