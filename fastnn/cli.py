@@ -151,7 +151,7 @@ def train(args):
         metrics["error"] = diverged
     model.save(out / "model.npz")
     iters = list(np.arange(len(model.costs_)) * args.record_every)
-    learning_curve_png(model.costs_, iters, out / "learning_curve.png", title=what)
+    learning_curve_png(out / "learning_curve.png", [("train cost", iters, model.costs_)], title=what)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     print(f"wrote {out / 'model.npz'}, {out / 'learning_curve.png'}, {out / 'metrics.json'}")
     if diverged:

@@ -108,5 +108,28 @@ def test_builtin_png_without_matplotlib(costs, tmp_path, monkeypatch):
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
     path = tmp_path / "curve.png"
-    assert learning_curve_png(costs, list(range(0, 100 * len(costs), 100)), path) == "builtin"
+    assert learning_curve_png(path, [("cost", list(range(0, 100 * len(costs), 100)), costs)]) == "builtin"
     _check_png(path)
+
+
+def test_builtin_chart_is_readable(monkeypatch):
+    """Without matplotlib the picture still has tick marks with labels on both axes, axis
+    titles and a legend: dark pixels where the text goes, outside the plot frame."""
+    from fastnn.plot import _chart, _ticks
+
+    img = _chart([("train", np.arange(0, 150, 10), np.linspace(2.3, 0.3, 15)),
+                  ("validation", np.arange(0, 150, 10), np.linspace(2.4, 0.5, 15))],
+                 "title", "epoch", "cost", width=640, height=420)
+    dark = img.sum(axis=2) < 200
+    left, right, top, bottom = 70, 620, 30, 370
+    assert dark[top:bottom, 20:left - 6].sum() > 50  # y tick labels
+    assert dark[top:bottom, 5:16].sum() > 20  # the vertical y-axis title
+    assert dark[bottom + 7:bottom + 16, left:right].sum() > 50  # x tick labels
+    assert dark[bottom + 25:bottom + 34, left:right].sum() > 20  # the x-axis title
+    assert dark[5:20, left:right].sum() > 20  # the title
+    orange = (img[..., 0] == 255) & (img[..., 1] == 127)
+    assert orange[top + 8:top + 40, right - 120:right].sum() > 10  # legend swatch of curve 2
+    ticks, fmt = _ticks(0.3, 2.4)
+    assert 3 <= len(ticks) <= 7 and all(0.3 <= t <= 2.4 for t in ticks)
+    ticks, fmt = _ticks(0, 9900)
+    assert [fmt.format(t) for t in ticks] == ["0", "2000", "4000", "6000", "8000"]
