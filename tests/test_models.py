@@ -114,11 +114,25 @@ def test_shallow_tanh_network_on_planar_data():
                                     seed=2, record_every=500)
     # Up to iteration 7500 the two runs agree to a few ulps (measured: <= 2e-15). At this
     # large learning rate the descent is not a contraction: between 7500 and 8000 the
-    # cost rises (0.2175 -> 0.2195) and ulp-level differences in the summation order
-    # are amplified to ~2e-5, in the reference's own rounding as much as fastnn's. So
-    # the tight parity is asserted on the contracting part of the run only.
+    # cost rises (0.2175 -> 0.2195) and ulp-level differences (summation order, BLAS
+    # kernel, libm) are amplified, in the reference's own rounding as much as fastnn's. So
+    # the tight parity is asserted on the contracting part of the run only, and the
+    # chaotic part within PLANAR_CHAOTIC_ATOL (see there).
     np.testing.assert_allclose(net.costs_[:16], costs[:16], rtol=1e-10)
-    np.testing.assert_allclose(net.costs_, costs, rtol=1e-3)
+    np.testing.assert_allclose(net.costs_, costs, rtol=0, atol=PLANAR_CHAOTIC_ATOL)
+
+
+# The course notebook's printed costs for n_h = 4 (10000 iterations at 1.2, seed 2).
+PLANAR_COURSE_COSTS = [0.693048, 0.288083, 0.254385, 0.233864, 0.226792, 0.222644, 0.219731, 0.217504,
+                       0.219471, 0.218612]
+# How far the chaotic part of that run (iterations 8000-10000) moves with the last bits of
+# the arithmetic. Measured: relative perturbations of 1e-15 of the initial weights (24 runs
+# of the reference) move the costs at 8000 / 9000 by up to 1.3e-4 / 6.8e-5 from the printed
+# values; SkylakeX against Haswell OpenBLAS kernels moved the cost at 9000 by 6.3e-5; the
+# course's own two published outputs differ by 1.7e-5. The plateau's level is what stays:
+# 5e-4 is about 4 times the largest deviation measured, and 40 times smaller than the
+# change of the cost between iterations 1000 and 7000.
+PLANAR_CHAOTIC_ATOL = 5e-4
 
 
 # The course notebook's printed costs for n_h = 4 (10000 iterations at 1.2, seed 2).
@@ -137,19 +151,21 @@ def test_planar_costs_match_the_published_course_output(impl):
     else:
         costs = R.train_network(X, Y, [2, 4, 1], 10000, 1.2, hidden_activation="tanh", init="small", seed=2,
                                 record_every=1000)[1]
-    # Printed to 6 decimals: half a unit of the last digit, through iteration 7000.
+    # Printed to 6 decimals: half a unit of the last digit, through iteration 7000, where
+    # the run contracts (ulp-level perturbations measured to stay below 1e-14).
     np.testing.assert_allclose(costs[:8], PLANAR_COURSE_COSTS[:8], rtol=0, atol=5e-7)
-    # After 7500 the run stops contracting (see test_shallow_tanh_network_on_planar_data):
-    # the course's own published outputs disagree there (8000: 0.219454 and 0.219471;
-    # 9000: 0.218607 and 0.218612), so these two are held to that spread's scale.
-    np.testing.assert_allclose(costs[8:], PLANAR_COURSE_COSTS[8:], rtol=0, atol=5e-5)
+    # After 7500 the run stops contracting: the last bits of the CPU's arithmetic decide the
+    # trajectory, so 8000 and 9000 are held at the measured chaotic spread's scale.
+    np.testing.assert_allclose(costs[8:], PLANAR_COURSE_COSTS[8:], rtol=0, atol=PLANAR_CHAOTIC_ATOL)
 
 
 @pytest.mark.parametrize("n_h, accuracy", [(1, 67.5), (2, 67.25), (3, 90.75), (4, 90.5), (5, 91.25)])
 def test_planar_hidden_layer_sizes_match_the_course(n_h, accuracy):
     """The course's "tuning hidden layer size" table (5000 iterations at 1.2). Its 20- and
     50-unit rows (90.0 %, 90.25 %) are left out: at that width and learning rate the run is
-    chaotic (the reference itself gives 90.0 / 90.75 here, fastnn 90.5 / 90.25)."""
+    chaotic (the reference itself gives 90.0 / 90.75 here, fastnn 90.5 / 90.25). The rows
+    kept are stable: relative perturbations of 1e-15 and 1e-14 of the initial weights move
+    their costs by at most 5e-15 and change no prediction (measured with the reference)."""
     from fastnn.datasets import load_planar
 
     X, Y = load_planar()
