@@ -30,13 +30,15 @@ Parallel and serial variants
     number of threads (fixed chunking, serial merge in chunk order).
 
 Thresholds
-    ``PARALLEL_MIN_ELEMENTS`` (2**15): below this many array elements a kernel should run
-    its serial variant (:func:`choose`).  A parallel region costs 3-35 us of fork/join,
-    and Numba's OpenMP workers spin after a region, starving OpenBLAS threads in the GEMM
-    that follows.  Measured (2 cores, omp): ``bias_relu`` serial/parallel 1.8/2.1 us at
-    2**14 elements, 7.4/3.9 us at 2**16; ``bias_sigmoid`` (exp-bound) already gains from 2
-    threads at 2**10-2**12 in isolation, but the OpenBLAS starvation argues for one
-    threshold.  Override with the environment variable ``FASTNN_PARALLEL_MIN_ELEMENTS``.
+    ``PARALLEL_MIN_ELEMENTS`` (2**25, 32 Mi elements): below this many array elements a
+    network's element-wise kernel runs its serial variant (:func:`choose`).  A parallel
+    region costs 3-35 us of fork/join, and Numba's OpenMP workers spin after a region,
+    starving the OpenBLAS threads of the GEMM that follows (measurements next to the
+    constant below).  In isolation a kernel gains from 2 threads much earlier
+    (``bias_relu`` serial/parallel 1.8/2.1 us at 2**14 elements, 7.4/3.9 us at 2**16), which
+    is why the logistic step, with no BLAS call to starve, has its own lower threshold,
+    ``LOGISTIC_PARALLEL_MIN_ELEMENTS`` (2**16).  Override with the environment variables
+    ``FASTNN_PARALLEL_MIN_ELEMENTS`` and ``FASTNN_LOGISTIC_PARALLEL_MIN_ELEMENTS``.
     Serial and parallel variants return bit-identical results (tested), so the choice
     never changes a model's numbers.
 
@@ -150,6 +152,12 @@ def helper(fn=None, *, fastmath=False):
     return build(fn)
 
 
+def entry(fn):
+    """Compile ``fn`` as a serial, cached Numba function called from Python (a compiled
+    driver: it calls helpers and BLAS, never a parallel region)."""
+    return njit(cache=CACHE)(fn)
+
+
 def choose(kernel_, n_elements):
     """Return the variant of ``kernel_`` to use for an array of ``n_elements`` elements.
 
@@ -161,3 +169,8 @@ def choose(kernel_, n_elements):
 
 #: The logistic step has no BLAS call to starve, so it goes parallel much earlier.
 LOGISTIC_PARALLEL_MIN_ELEMENTS = int(os.environ.get("FASTNN_LOGISTIC_PARALLEL_MIN_ELEMENTS", 2**16))
+
+#: Matrix products of at least this many floating-point operations go to BLAS (``np.dot``
+#: in compiled code), smaller ones to loops (see ``dense.py``). A constant, not an
+#: environment variable: Numba freezes globals into cached machine code.
+BLAS_MIN_FLOPS = 2.0e5

@@ -377,3 +377,15 @@ def test_float32_kernels_do_not_promote_to_float64(name, rng):
     body = [line for line in ir.splitlines() if "fpext float" in line or "fptrunc double" in line]
     allowed = 1 if name == "sgd_update" else 0  # the learning rate: one double -> float cast
     assert len(body) <= allowed, body[:5]
+
+
+def test_config_docstring_states_the_default_thresholds():
+    """The policy text quotes each threshold's default; keep it equal to the code's."""
+    from fastnn.kernels import _config
+
+    src = pathlib.Path(_config.__file__).read_text()
+    for name in ("PARALLEL_MIN_ELEMENTS", "LOGISTIC_PARALLEL_MIN_ELEMENTS"):
+        stated = re.search(rf"``{name}`` \((2\*\*\d+)", _config.__doc__ + src)
+        default = re.search(rf"^{name} = int\(os\.environ\.get\(\"FASTNN_{name}\", (2\*\*\d+)\)\)", src, re.M)
+        assert stated and default, name
+        assert stated.group(1) == default.group(1), (name, stated.group(1), default.group(1))
