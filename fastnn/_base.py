@@ -1,4 +1,6 @@
-"""What both models share: prediction, scoring and the gradient-descent driver."""
+"""What the models share: hyper-parameter and fitted-state checks (:class:`Model`), and for
+the binary :class:`~fastnn.LogisticRegression` prediction, scoring and its gradient-descent
+driver (:class:`BinaryClassifier`)."""
 
 import math
 
@@ -8,15 +10,8 @@ from ._progress import ProgressBar
 from ._validation import check_dtype, check_int, check_positive_float, check_X, check_Y
 
 
-class BinaryClassifier:
-    """Base of the fastnn models: ``predict``, ``score`` and the training loop.
-
-    Subclasses provide ``_n_features``, ``_predict_proba(X)`` on a validated ``X``, and for
-    training ``_prepare(X, Y)`` and ``_step(i) -> (cost, ok)`` which computes the cost and
-    gradients at the current parameters, writes the updated ones to spare buffers and
-    returns whether they are all finite, then ``_commit(n)`` which makes them current (a
-    reference swap, nothing that can be interrupted half-way) and returns ``n``.
-    """
+class Model:
+    """Checks every fastnn model shares."""
 
     def _check_training_hyperparameters(self):
         """Checks both models share; returns the requested dtype (or None)."""
@@ -27,10 +22,23 @@ class BinaryClassifier:
 
     def _check_fitted(self):
         if not hasattr(self, "n_iter_"):
-            raise RuntimeError(f"this {type(self).__name__} is not fitted yet: call fit(X, Y) first")
+            raise RuntimeError(
+                f"this {type(self).__name__} is not fitted yet: call fit(X, Y) or fastnn.load(path) first"
+            )
 
     def _validated_X(self, X):
         return check_X(X, dtype=self._dtype_, n_features=self._n_features)
+
+
+class BinaryClassifier(Model):
+    """Base of ``LogisticRegression``: ``predict``, ``score`` and the training loop.
+
+    Subclasses provide ``_n_features``, ``_predict_proba(X)`` on a validated ``X``, and for
+    training ``_prepare(X, Y)`` and ``_step(i) -> (cost, ok)`` which computes the cost and
+    gradients at the current parameters, writes the updated ones to spare buffers and
+    returns whether they are all finite, then ``_commit(n)`` which makes them current (a
+    reference swap, nothing that can be interrupted half-way) and returns ``n``.
+    """
 
     def _validated_XY(self, X, Y):
         """A fitted model's checks for ``(X, Y)``: ``X`` in its dtype, ``Y`` as ``(1, m)``."""

@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-#: Hidden activations a network accepts (the output is always a sigmoid).
+#: Hidden activations a network accepts, in the order of their kernel codes.
 HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid")
 #: Weight initialisations, as in ``fastnn.reference.initialize_parameters``.
 INITS = ("lecun", "he", "xavier", "small")
@@ -157,14 +157,14 @@ def check_int(value, name, minimum):
     return value
 
 
-def check_seed(seed):
+def check_seed(seed, name="seed"):
     """``None`` or an integer in ``[0, 2**32)`` (what ``numpy.random.RandomState`` accepts)."""
     if seed is None:
         return None
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed: expected None or an integer, got {_describe(seed)}")
+        raise TypeError(f"{name}: expected None or an integer, got {_describe(seed)}")
     if not 0 <= int(seed) < 2**32:
-        raise ValueError(f"seed: expected an integer in [0, 2**32), got {int(seed)}")
+        raise ValueError(f"{name}: expected an integer in [0, 2**32), got {int(seed)}")
     return int(seed)
 
 
@@ -176,7 +176,7 @@ def check_choice(value, name, choices):
 
 
 def check_layer_dims(layer_dims):
-    """``[n_x, n_1, ..., 1]``: at least two positive integers, the last equal to 1."""
+    """``[n_x, n_1, ..., n_L]``: at least two positive integers."""
     if isinstance(layer_dims, (str, bytes)) or not hasattr(layer_dims, "__len__"):
         raise TypeError(f"layer_dims: expected a sequence of positive integers, got {_describe(layer_dims)}")
     dims = []
@@ -187,9 +187,24 @@ def check_layer_dims(layer_dims):
             raise ValueError(f"layer_dims[{i}]: expected a positive integer, got {int(n)}")
         dims.append(int(n))
     if len(dims) < 2:
-        raise ValueError(f"layer_dims: expected at least [n_x, 1], got {dims}")
-    if dims[-1] != 1:
-        raise ValueError(
-            f"layer_dims: the output layer must have 1 unit (binary classification), got {dims[-1]} in {dims}"
-        )
+        raise ValueError(f"layer_dims: expected at least [n_x, n_out], got {dims}")
     return dims
+
+
+def check_sample_weight(sample_weight, m, dtype, name="sample_weight"):
+    """``None`` or ``m`` finite weights >= 0 with a positive sum, as a C-contiguous copy in
+    ``dtype`` (``(m,)``); a ``(1, m)`` row is accepted too."""
+    if sample_weight is None:
+        return None
+    arr = _as_numeric_array(sample_weight, name)
+    if arr.shape == (1, m):
+        arr = arr[0]
+    if arr.shape != (m,):
+        raise ValueError(f"{name}: expected shape ({m},) (one weight per example), got {arr.shape}")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name}: contains NaN or inf (first at index {_first_nonfinite(arr)})")
+    if (arr < 0).any():
+        raise ValueError(f"{name}: weights must be >= 0, found {arr[arr < 0][0].item()!r}")
+    if not arr.sum(dtype=np.float64) > 0:
+        raise ValueError(f"{name}: the weights sum to 0; at least one example must have a positive weight")
+    return np.array(arr, dtype=dtype, order="C")

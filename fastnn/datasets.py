@@ -9,12 +9,25 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["DATA_ENV", "CAT_FILES", "flatten_images", "load_cat", "load_planar", "find_cat_data"]
+__all__ = [
+    "DATA_ENV",
+    "CAT_FILES",
+    "FOOTBALL_FILE",
+    "flatten_images",
+    "load_cat",
+    "load_planar",
+    "load_moons",
+    "load_circles",
+    "load_football",
+    "find_cat_data",
+]
 
 #: Environment variable naming the directory that holds the cat / non-cat files.
 DATA_ENV = "FASTNN_DATA"
 #: The two HDF5 files :func:`load_cat` reads.
 CAT_FILES = ("train_catvnoncat.h5", "test_catvnoncat.h5")
+#: The MATLAB file :func:`load_football` reads.
+FOOTBALL_FILE = "data.mat"
 
 
 def flatten_images(images, scale=True):
@@ -150,3 +163,115 @@ def load_planar(m=400, seed=1):
         X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
         Y[ix] = j
     return X.T.copy(), Y.T.copy()
+
+
+def _two_class(X, y, noise, rng):
+    """scikit-learn's last steps of ``make_moons`` / ``make_circles``: shuffle the rows
+    (``rng.shuffle`` of the indices), add Gaussian noise; return the derivation's layout."""
+    idx = np.arange(X.shape[0])
+    rng.shuffle(idx)
+    X, y = X[idx], y[idx]
+    if noise is not None:
+        X = X + rng.normal(scale=noise, size=X.shape)
+    return np.ascontiguousarray(X.T), y.reshape(1, -1).astype(np.float64)
+
+
+def load_moons(m=300, noise=0.2, seed=3):
+    """Two interleaving half circles: the second course's "moons" (Optimization notebook).
+
+    The same numbers as ``np.random.seed(seed); sklearn.datasets.make_moons(m, noise=noise)``
+    (the course's ``load_dataset``), computed without scikit-learn and without touching
+    NumPy's global generator.
+
+    Parameters
+    ----------
+    m : int
+        Number of points.
+    noise : float or None
+        Standard deviation of the Gaussian noise added to every coordinate.
+    seed : int
+        The course uses 3.
+
+    Returns
+    -------
+    X : ndarray, shape (2, m), float64
+    Y : ndarray, shape (1, m), float64 of 0/1
+    """
+    n_out = m // 2
+    n_in = m - n_out
+    X = np.vstack([
+        np.append(np.cos(np.linspace(0, np.pi, n_out)), 1 - np.cos(np.linspace(0, np.pi, n_in))),
+        np.append(np.sin(np.linspace(0, np.pi, n_out)), 1 - np.sin(np.linspace(0, np.pi, n_in)) - 0.5),
+    ]).T
+    y = np.hstack([np.zeros(n_out), np.ones(n_in)])
+    return _two_class(X, y, noise, np.random.RandomState(seed))
+
+
+def load_circles(m=300, noise=0.05, factor=0.8, seed=1):
+    """A large circle around a small one: the second course's Initialization data set.
+
+    The same numbers as ``np.random.seed(seed); sklearn.datasets.make_circles(m,
+    noise=noise, factor=factor)``: the course trains on ``m=300, seed=1`` and tests on
+    ``m=100, seed=2``.
+
+    Parameters
+    ----------
+    m : int
+    noise : float or None
+    factor : float
+        Radius of the inner circle relative to the outer one.
+    seed : int
+
+    Returns
+    -------
+    X : ndarray, shape (2, m), float64
+    Y : ndarray, shape (1, m), float64 of 0/1
+    """
+    n_out = m // 2
+    n_in = m - n_out
+    t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    t_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    X = np.vstack([
+        np.append(np.cos(t_out), np.cos(t_in) * factor),
+        np.append(np.sin(t_out), np.sin(t_in) * factor),
+    ]).T
+    y = np.hstack([np.zeros(n_out), np.ones(n_in)])
+    return _two_class(X, y, noise, np.random.RandomState(seed))
+
+
+def load_football(path=None):
+    """The second course's 2-D "football" data set (Regularization notebook): where the
+    goal keeper should kick the ball (211 training and 200 test positions).
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        Directory holding ``data.mat`` (default: the ``FASTNN_DATA`` environment variable).
+
+    Returns
+    -------
+    X_train : ndarray, shape (2, 211), float64
+    Y_train : ndarray, shape (1, 211), float64 of 0/1
+    X_test : ndarray, shape (2, 200), float64
+    Y_test : ndarray, shape (1, 200), float64 of 0/1
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is not there (the message says where it looked).
+    ImportError
+        If SciPy is not installed (``pip install "fastnn[data]"``).
+    """
+    where = path if path is not None else os.environ.get(DATA_ENV)
+    if not where:
+        raise FileNotFoundError(f"no data directory: pass path=... or set {DATA_ENV} to the directory holding {FOOTBALL_FILE}")
+    file = Path(where) / FOOTBALL_FILE
+    if not file.is_file():
+        raise FileNotFoundError(f"football data not found: looked for {file}")
+    try:
+        from scipy.io import loadmat
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError('load_football needs SciPy: pip install "fastnn[data]"') from exc
+    data = loadmat(file)
+    return (np.ascontiguousarray(data["X"].T, dtype=np.float64), data["y"].T.astype(np.float64),
+            np.ascontiguousarray(data["Xval"].T, dtype=np.float64), data["yval"].T.astype(np.float64))

@@ -1,20 +1,24 @@
 """Model files: a versioned ``.npz`` with a JSON header, written atomically.
 
-Format (``format_version`` 1)
+Format (``format_version`` 2)
     A NumPy ``.npz`` archive (a zip of ``.npy`` files), readable with
     ``numpy.load(path, allow_pickle=False)``:
 
     - ``__fastnn__``: the header, UTF-8 JSON stored as a ``uint8`` array::
 
-        {"format": "fastnn-model", "format_version": 1, "fastnn_version": "0.1.0",
+        {"format": "fastnn-model", "format_version": 2, "fastnn_version": "0.1.0",
          "model": "DeepNetwork" | "LogisticRegression", "dtype": "float64" | "float32",
-         "hyperparameters": {...the constructor's arguments...}, "n_iter": int}
+         "hyperparameters": {...every constructor argument but dtype...}, "n_iter": int}
 
     - ``costs``: float64 array of the recorded costs;
     - ``DeepNetwork``: ``W1``, ``b1``, ..., ``WL``, ``bL`` in the model's dtype;
     - ``LogisticRegression``: ``w`` (model dtype) and ``b`` (0-d float64).
 
     Arrays are stored bit for bit, so a round trip is exact.
+
+    Version 1 (fastnn before mini-batch training) is read too: its ``DeepNetwork``
+    header lists only the first course's hyper-parameters; the others take their defaults,
+    which are the behaviour such a file was written with.
 
 Writing goes to a temporary file in the target's directory, is flushed to disk, then
 renamed over the target (``os.replace``): a crash or a full disk during ``save`` leaves
@@ -31,7 +35,9 @@ import numpy as np
 from ._version import __version__
 
 FORMAT = "fastnn-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Versions :func:`load` reads.
+READABLE_VERSIONS = (1, 2)
 _HEADER = "__fastnn__"
 
 #: Model classes by the name written in a file's header, filled by :func:`register`. The
@@ -165,10 +171,11 @@ def load(path):
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise _fail(path, "not a fastnn model header")
     version = header.get("format_version")
-    if type(version) is not int or version != FORMAT_VERSION:
+    if type(version) is not int or version not in READABLE_VERSIONS:
         raise _fail(
             path,
-            f"format version {header.get('format_version')!r}; this fastnn ({__version__}) reads version {FORMAT_VERSION}",
+            f"format version {header.get('format_version')!r}; this fastnn ({__version__}) reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))}",
         )
     try:
         return _build(header, arrays)

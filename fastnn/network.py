@@ -1,54 +1,38 @@
-"""``DeepNetwork``: an L-layer fully-connected binary classifier trained on the kernels."""
+"""``DeepNetwork``: an L-layer fully-connected network (binary, multi-class or regression),
+trained by compiled mini-batch or full-batch steps.
+
+The model holds the hyper-parameters, validates what it is given and keeps the fitted state;
+the work is elsewhere, each piece in the module named for it: the epoch / batch loop in
+:mod:`fastnn.training`, the update rules and learning-rate schedules in
+:mod:`fastnn.optimizers`, L2 and dropout in :mod:`fastnn.regularization`, the output layers in
+:mod:`fastnn.outputs`, the compiled step in :mod:`fastnn.kernels.network`.
+"""
+
+import numbers
 
 import numpy as np
 
-from . import kernels as K
-from ._base import BinaryClassifier
+from . import training
+from ._base import Model
 from ._init import initial_parameters
-from .io import check_finite_array, register
-from .io import save as _save
-from ._threads import kernel_guard
+from ._layout import Layout
 from ._validation import (
     HIDDEN_ACTIVATIONS,
     INITS,
+    _describe,
     check_choice,
+    check_int,
     check_layer_dims,
+    check_sample_weight,
     check_seed,
     check_X,
-    check_Y,
 )
-
-_FORWARD = {"relu": K.bias_relu, "tanh": K.bias_tanh, "sigmoid": K.bias_sigmoid}
-_BACKWARD = {"relu": K.relu_backward, "tanh": K.tanh_backward, "sigmoid": K.sigmoid_backward}
-
-
-def _run(kernel, n_elements, *args):
-    """Call the serial variant of ``kernel`` on small arrays, the parallel one otherwise."""
-    return K.choose(kernel, n_elements)(*args)
-
-
-class _Workspace:
-    """Every buffer one training iteration needs, allocated once per ``fit``.
-
-    ``A[l]`` (l = 1..L-1) receives ``W[l] A[l-1]`` and is activated in place; ``ZL`` the
-    output logits; ``dZ[l]`` the back-propagated gradients, already divided by ``m`` (the
-    output kernel scales ``A - Y`` by ``1/m``, and every later product is linear in it);
-    ``grads`` the weight and bias gradients; ``spare`` the next parameters.
-    """
-
-    def __init__(self, dims, m, dtype):
-        L = len(dims) - 1
-        new = lambda *shape: np.empty(shape, dtype=dtype)  # noqa: E731
-        self.A = [None] + [new(dims[l], m) for l in range(1, L)]
-        self.ZL = new(1, m)
-        self.dZ = [None] + [new(dims[l], m) for l in range(1, L + 1)]
-        self.grads = {}
-        self.spare = {}
-        for l in range(1, L + 1):
-            for key, shape in ((f"W{l}", (dims[l], dims[l - 1])), (f"b{l}", (dims[l], 1))):
-                self.grads["d" + key] = new(*shape)
-                self.spare[key] = new(*shape)
-
+from .io import check_finite_array, register
+from .io import save as _save
+from .kernels import network as KN
+from .optimizers import check_optimizer, learning_rates, optimizer_code, state_arrays
+from .outputs import OUTPUTS, check_targets, default_output, output_code, predictions, score
+from .regularization import check_keep_prob, check_l2
 
 #: Values of ``DeepNetwork(first_layer=...)``.
 FIRST_LAYER_MODES = ("auto", "direct", "gram")
@@ -57,99 +41,122 @@ FIRST_LAYER_MODES = ("auto", "direct", "gram")
 GRAM_MAX_BYTES = 512 * 2**20
 
 
-class _GramState:
-    """The first layer trained through ``G = X^T X`` (see ``DeepNetwork``'s notes).
-
-    ``Z1 = W1 X`` is kept up to date by ``Z1 <- Z1 - alpha dZ1 G``; ``S`` sums the
-    ``dZ1`` of the committed iterations so that ``W1 = W1_0 - alpha S X^T``. Both are
-    double-buffered like the parameters: ``step`` writes the spares, ``commit`` swaps.
-    """
-
-    def __init__(self, X, W1, ws):
-        self.X, self.W1_0 = X, W1
-        ws.spare["W1"] = W1  # never written on this path: both parameter dicts share W1_0
-        self.G = np.dot(X.T, X)
-        self.Z1 = np.dot(W1, X)
-        self.S = np.zeros_like(self.Z1)
-        self._Z1_next, self._S_next = np.empty_like(self.Z1), np.empty_like(self.Z1)
-        self._product = np.empty_like(self.Z1)
-
-    def step(self, dZ1, learning_rate):
-        """Write the next ``Z1`` and ``S``; return True when both are finite."""
-        np.dot(dZ1, self.G, out=self._product)
-        ok = _run(K.sgd_step, dZ1.size, self.Z1, self._product, learning_rate, self._Z1_next)
-        # S + dZ1 as an update with learning rate -1 (exact in any float dtype).
-        return ok & _run(K.sgd_step, dZ1.size, self.S, dZ1, -1.0, self._S_next)
-
-    def commit(self):
-        self.Z1, self._Z1_next = self._Z1_next, self.Z1
-        self.S, self._S_next = self._S_next, self.S
-
-    def weights(self, learning_rate):
-        """``W1`` of the committed state: ``W1_0 - alpha S X^T``."""
-        W1 = np.dot(self.S, self.X.T)
-        np.multiply(W1, -W1.dtype.type(learning_rate), out=W1)
-        np.add(self.W1_0, W1, out=W1)
-        return W1
-
-
 @register
-class DeepNetwork(BinaryClassifier):
-    """L-layer fully-connected network for binary classification, trained by full-batch
-    gradient descent: ``[LINEAR -> hidden] * (L-1) -> LINEAR -> SIGMOID``.
+class DeepNetwork(Model):
+    """L-layer fully-connected network: ``[LINEAR -> hidden] * (L-1) -> LINEAR -> output``.
+
+    Trained by full-batch gradient descent (the default, the first course's setting) or by
+    mini-batches with momentum or Adam, learning-rate decay, L2 and dropout (the second
+    course's). The output layer follows the last layer size: one unit is a sigmoid (binary
+    classification), ``K >= 2`` units a softmax over ``K`` classes; ``output="identity"``
+    makes a regression network (squared error).
 
     Parameters
     ----------
     layer_dims : sequence of int
-        ``[n_x, n_1, ..., n_{L-1}, 1]``. ``[n_x, n_h, 1]`` with ``hidden_activation="tanh"``
-        is the course's shallow network; ``[n_x, 1]`` is logistic regression with random
-        initial weights.
+        ``[n_x, n_1, ..., n_{L-1}, n_L]``. ``[n_x, n_h, 1]`` with ``hidden_activation="tanh"``
+        is the course's shallow network; ``[n_x, 1]`` logistic regression with random
+        initial weights; ``[n_x, K]`` multinomial logistic regression.
     hidden_activation : {"relu", "tanh", "sigmoid"}
     init : {"lecun", "he", "xavier", "small"}
         Weight scale, as in ``fastnn.reference.initialize_parameters``.
     seed : int or None
         Seed of the one ``RandomState`` stream drawing the weights (``1`` reproduces the
-        course's ``np.random.seed(1)``).
+        course's ``np.random.seed(1)``); also the default shuffle seed and the dropout seed.
+        ``None``: fresh entropy at every fit.
     learning_rate : float
+        The initial learning rate (``lr_decay`` lowers it epoch by epoch).
     n_iterations : int
+        Epochs: passes over the data (one iteration each in full-batch training), as
+        scikit-learn's ``max_iter`` counts them for its stochastic solvers.
     record_every : int
-        ``costs_`` holds the cost at iterations 0, record_every, 2 record_every, ...
+        ``costs_`` holds the cost of epochs 0, record_every, 2 record_every, ...
     dtype : {None, "float64", "float32"}
         ``None`` keeps a float32 or float64 ``X`` as it is (anything else becomes float64).
     first_layer : {"auto", "direct", "gram"}
-        How ``fit`` computes the first layer's products. ``"direct"``: ``Z1 = W1 X`` and
-        ``dW1 = dZ1 X^T`` every iteration, as the derivation writes them. ``"gram"``:
-        the same gradient descent through the Gram matrix ``G = X^T X`` (see Notes).
-        ``"auto"`` (default) picks ``"gram"`` in float64 when it needs under half the
-        floating-point work over ``n_iterations`` and ``G`` takes at most
-        ``GRAM_MAX_BYTES``; float32 runs take ``"direct"`` unless told otherwise.
+        How full-batch gradient descent computes the first layer's products (see Notes).
+        ``"auto"`` picks ``"gram"`` in float64, with ``optimizer="gd"``, no ``batch_size``
+        and ``l2=0``, when it needs under half the floating-point work over the run and
+        ``X^T X`` fits in ``GRAM_MAX_BYTES``; ``"gram"`` requires those settings.
+    optimizer : {"gd", "momentum", "adam"}
+        See :mod:`fastnn.optimizers` for the formulas.
+    beta : float
+        Momentum's averaging coefficient.
+    beta1, beta2, epsilon : float
+        Adam's coefficients.
+    batch_size : int or None
+        ``None``: full batch. Otherwise each epoch shuffles the examples and takes them
+        ``batch_size`` at a time (the last batch holds the remainder).
+    shuffle_seed : int or None
+        Epoch ``e`` uses exactly the batches of
+        ``fastnn.reference.random_mini_batches(X, Y, batch_size, seed=shuffle_seed + e)``;
+        ``None``: the value of ``seed``. The course's runs (seed 10, incremented before each
+        epoch) are ``shuffle_seed=11``.
+    shuffle : bool
+        ``False`` takes the batches in the order of the examples, every epoch.
+    lr_decay : {None, "inverse", "step"}
+        Learning-rate decay after each epoch (:func:`fastnn.optimizers.learning_rates`).
+    decay_rate : float
+    decay_interval : int
+        Epochs per step of ``lr_decay="step"``.
+    l2 : float
+        L2 regularisation ``lambda`` (:mod:`fastnn.regularization`).
+    keep_prob : float
+        Inverted dropout on every hidden layer during training; 1 switches it off.
+    output : {None, "sigmoid", "softmax", "identity"}
+        ``None``: sigmoid for one output unit, softmax for several (:mod:`fastnn.outputs`).
+    early_stopping : bool
+        Hold out ``validation_fraction`` of the training set (a seeded split, stratified by
+        class for classifiers) unless ``fit`` gets ``validation_data``, and stop when the
+        validation cost has not improved by ``tol`` for ``n_iter_no_change`` recorded
+        epochs; the model keeps the best parameters.
+    validation_fraction : float
+    n_iter_no_change : int
+    tol : float
 
     Attributes
     ----------
     parameters_ : dict
         ``{"W1", "b1", ..., "WL", "bL"}``.
     costs_ : list of float
-        Recorded costs, each computed before that iteration's update.
+        The cost of each recorded epoch: with mini-batches the epoch's mean objective (each
+        batch's loss, plus its L2 term, computed before that batch's update, weighted by the
+        batch's size); in full-batch training the cost before that iteration's update.
     n_iter_ : int
-        Completed iterations.
+        Completed epochs.
+    n_steps_ : int
+        Completed update steps (equal to ``n_iter_`` in full-batch training).
+    learning_rates_ : list of float
+        The learning rate of every completed epoch.
+    validation_costs_, validation_scores_ : list of float
+        With validation data: its cost (without the L2 term) and score after each recorded
+        epoch.
+    best_iteration_ : int or None
+        With early stopping: the epoch whose parameters the model kept.
+    output_ : str
+        The output layer in use.
+    first_layer_ : str
+        ``"direct"`` or ``"gram"``.
+    shuffle_seed_, dropout_seed_ : int
+        The seeds the fit used.
 
     Notes
     -----
-    Hyper-parameters are checked here and again in :meth:`fit`. Each layer's matrix
-    product runs in BLAS (``np.dot`` into a preallocated buffer); bias, activation, cost,
-    ``dZ``, ``db`` and the update are fused Numba kernels. ``dA0`` (the gradient with
-    respect to ``X``) is never computed.
+    Each step runs in compiled code (``fastnn.kernels.network``): matrix products through
+    BLAS when large and through vectorised loops when small, bias, activation, dropout,
+    output loss, ``dZ``, ``db`` and the optimizer update fused into single passes, many
+    steps per call (:mod:`fastnn.training`). ``dA0`` (the gradient with respect to ``X``) is
+    never computed.
 
     The Gram path. Gradient descent changes ``W1`` by ``-alpha dZ1 X^T`` (``dZ1`` already
     divided by ``m``), so the first layer's pre-activation follows
     ``Z1 <- Z1 - alpha dZ1 (X^T X)`` without ``W1``: an ``(n1, m) x (m, m)`` product per
     iteration instead of two ``(n1, n_x) x (n_x, m)`` ones, after computing ``G = X^T X``
-    once. ``W1 = W1_0 - alpha (sum of the dZ1) X^T`` is rebuilt when ``fit`` returns (or
+    once. ``W1 = W1_0 - (sum of alpha_t dZ1_t) X^T`` is rebuilt when ``fit`` returns (or
     stops). It is the same arithmetic in exact terms; in floating point ``Z1`` and ``W1``
     differ from the direct path by rounding (the tests hold both to the reference). For
     the course's cat images (n_x = 12288, m = 209) it needs about 100x less work per
-    iteration. During ``fit`` (in a ``callback``) ``parameters_["W1"]`` still holds the
-    initial weights on this path.
+    iteration. During ``fit`` (in a ``callback``) ``parameters_`` is not updated.
     """
 
     def __init__(
@@ -163,6 +170,25 @@ class DeepNetwork(BinaryClassifier):
         record_every=100,
         dtype=None,
         first_layer="auto",
+        *,
+        optimizer="gd",
+        beta=0.9,
+        beta1=0.9,
+        beta2=0.999,
+        epsilon=1e-8,
+        batch_size=None,
+        shuffle_seed=None,
+        shuffle=True,
+        lr_decay=None,
+        decay_rate=1.0,
+        decay_interval=1000,
+        l2=0.0,
+        keep_prob=1.0,
+        output=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
     ):
         self.layer_dims = layer_dims
         self.hidden_activation = hidden_activation
@@ -173,23 +199,100 @@ class DeepNetwork(BinaryClassifier):
         self.record_every = record_every
         self.dtype = dtype
         self.first_layer = first_layer
+        self.optimizer = optimizer
+        self.beta = beta
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.batch_size = batch_size
+        self.shuffle_seed = shuffle_seed
+        self.shuffle = shuffle
+        self.lr_decay = lr_decay
+        self.decay_rate = decay_rate
+        self.decay_interval = decay_interval
+        self.l2 = l2
+        self.keep_prob = keep_prob
+        self.output = output
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         self._check_hyperparameters()
 
+    #: Constructor arguments, in order (model files store them all).
+    _HYPERPARAMETERS = (
+        "layer_dims", "hidden_activation", "init", "seed", "learning_rate", "n_iterations", "record_every",
+        "first_layer", "optimizer", "beta", "beta1", "beta2", "epsilon", "batch_size", "shuffle_seed",
+        "shuffle", "lr_decay", "decay_rate", "decay_interval", "l2", "keep_prob", "output",
+        "early_stopping", "validation_fraction", "n_iter_no_change", "tol",
+    )
+
     def _check_hyperparameters(self):
+        """Check every hyper-parameter (``ValueError``/``TypeError`` naming it); return the
+        requested dtype."""
         self._dims = check_layer_dims(self.layer_dims)
         check_choice(self.first_layer, "first_layer", FIRST_LAYER_MODES)
         check_choice(self.hidden_activation, "hidden_activation", HIDDEN_ACTIVATIONS)
         check_choice(self.init, "init", INITS)
         check_seed(self.seed)
+        check_optimizer(self)
+        if self.batch_size is not None:
+            check_int(self.batch_size, "batch_size", 1)
+        if self.shuffle_seed is not None:
+            check_seed(self.shuffle_seed, "shuffle_seed")
+        if not isinstance(self.shuffle, (bool, np.bool_)):
+            raise TypeError(f"shuffle: expected True or False, got {_describe(self.shuffle)}")
+        check_l2(self.l2)
+        check_keep_prob(self.keep_prob)
+        self._output = self._check_output()
+        if not isinstance(self.early_stopping, (bool, np.bool_)):
+            raise TypeError(f"early_stopping: expected True or False, got {_describe(self.early_stopping)}")
+        _check_open_fraction(self.validation_fraction, "validation_fraction")
+        check_int(self.n_iter_no_change, "n_iter_no_change", 1)
+        if isinstance(self.tol, bool) or not isinstance(self.tol, numbers.Real) or not np.isfinite(self.tol) \
+                or self.tol < 0:
+            raise ValueError(f"tol: expected a finite number >= 0, got {_describe(self.tol)}")
         return self._check_training_hyperparameters()
+
+    def _check_output(self):
+        n_out = self._dims[-1]
+        if self.output is None:
+            return default_output(n_out)
+        check_choice(self.output, "output", OUTPUTS)
+        if self.output == "softmax" and n_out < 2:
+            raise ValueError(
+                f"output: a softmax needs at least 2 output units, got layer_dims[-1] = {n_out} "
+                "(one unit: use the default sigmoid output)"
+            )
+        return self.output
 
     @property
     def _n_features(self):
         return self._dims[0]
 
+    @property
+    def _layout(self):
+        return Layout(self._dims)
+
+    def _codes(self, xmajor=0, batch=0):
+        L = len(self._dims) - 1
+        codes = np.zeros(7, np.int64)
+        codes[KN.C_L] = L
+        codes[KN.C_ACT] = HIDDEN_ACTIVATIONS.index(self.hidden_activation)
+        codes[KN.C_OUT] = output_code(self._output)
+        codes[KN.C_OPT] = optimizer_code(self.optimizer)
+        codes[KN.C_XMAJOR] = xmajor
+        codes[KN.C_SHUFFLE] = int(bool(self.shuffle))
+        codes[KN.C_BATCH] = batch
+        return codes
+
+    def _hyper(self):
+        return training.hyper_array(self.beta, self.beta1, self.beta2, self.epsilon, self.l2, self.keep_prob)
+
     # ------------------------------------------------------------------ training
 
-    def fit(self, X, Y, *, progress=False, callback=None, verbose=False):
+    def fit(self, X, Y, sample_weight=None, *, validation_data=None, progress=False, callback=None,
+            verbose=False):
         """Train from freshly initialised parameters.
 
         Parameters
@@ -197,14 +300,25 @@ class DeepNetwork(BinaryClassifier):
         X : array_like, shape (n_x, m)
             One example per column; never modified (read in place when it is a C- or
             F-contiguous float array of the model's dtype, else converted once).
-        Y : array_like, shape (1, m)
-            Labels 0/1 (bool or any real dtype).
+        Y : array_like
+            Targets (see :mod:`fastnn.outputs`): ``(n_L, m)`` of 0/1 for a sigmoid output;
+            ``(1, m)`` integer labels or a ``(K, m)`` one-hot matrix for a softmax;
+            ``(n_L, m)`` real values for an identity output.
+        sample_weight : array_like of shape (m,), optional
+            Example weights: the cost becomes ``sum_i s_i loss_i / sum_i s_i`` (and the L2
+            term uses ``sum_i s_i`` for ``m``).
+        validation_data : tuple (X_val, Y_val), optional
+            Evaluated after every recorded epoch (``validation_costs_``,
+            ``validation_scores_``) and used for early stopping instead of a split.
         progress : bool
-            Show a progress bar on stderr (iteration, cost, rate).
+            Show a progress bar on stderr (epoch, cost, rate, validation score).
         callback : callable, optional
-            ``callback(iteration, cost)`` after every completed iteration.
+            ``callback(epoch, cost)`` after every completed epoch; with validation data
+            ``callback(epoch, cost, validation)`` where ``validation`` is ``(cost, score)``
+            at recorded epochs and ``None`` at others.
         verbose : bool
-            Print ``Cost after iteration i: ...`` at every recorded cost, like the course.
+            Print ``Cost after iteration i: ...`` (``epoch`` with mini-batches) at every
+            recorded epoch, like the course.
 
         Returns
         -------
@@ -213,32 +327,73 @@ class DeepNetwork(BinaryClassifier):
         Raises
         ------
         FloatingPointError
-            When the cost or an update stops being finite (learning rate too large); the
-            model keeps the last finite parameters and ``n_iter_`` says how many
-            iterations they completed.
+            When a step's cost or update is not finite (learning rate too large); the model
+            keeps the parameters of the last completed step, ``n_iter_`` and ``n_steps_``
+            say how far it got, and the message names the epoch and step.
         """
         dtype = self._check_hyperparameters()
         X = check_X(X, dtype=dtype, n_features=self._dims[0])
-        Y = check_Y(Y, X.shape[1], X.dtype)
+        m = X.shape[1]
+        Yf, Yi = check_targets(Y, self._output, self._dims[-1], m, X.dtype)
+        w = check_sample_weight(sample_weight, m, X.dtype)
         self._dtype_ = X.dtype
+        self.output_ = self._output
+        rng_seed = self.seed if self.seed is not None else int(np.random.SeedSequence().generate_state(1)[0])
         self.parameters_ = initial_parameters(self._dims, self.init, self.seed, X.dtype)
-        self._X, self._Y = X, Y
-        self._ws = _Workspace(self._dims, X.shape[1], X.dtype)
-        self.first_layer_ = self._choose_first_layer(X.shape, X.dtype)
-        self._gram = None
-        try:
-            if self.first_layer_ == "gram":
-                self._gram = _GramState(X, self.parameters_["W1"], self._ws)
-            return self._run(self.n_iterations, self.record_every, progress, callback, verbose)
-        finally:
-            if self._gram is not None:  # W1 from the committed state, also after an error
-                self.parameters_["W1"] = self._gram.weights(self.learning_rate)
-            del self._X, self._Y, self._ws, self._gram  # no reference to the caller's data
+        self.shuffle_seed_ = self.shuffle_seed if self.shuffle_seed is not None else rng_seed
+        self.dropout_seed_ = rng_seed
+        self.costs_, self.learning_rates_ = [], []
+        self.n_iter_ = self.n_steps_ = 0
+        self._opt_state_ = None
+        validation = self._validation_set(X, Yf, Yi, w, validation_data, rng_seed)
+        if validation is not None and validation[0] is not None:  # a split of the training set
+            X, Yf, Yi, w = validation[0]
+        return self._train(X, Yf, Yi, w, validation and validation[1], self.n_iterations, progress, callback,
+                           verbose)
 
-    def _choose_first_layer(self, shape, dtype):
-        """``"direct"`` or ``"gram"`` for ``first_layer="auto"`` (see the class notes)."""
-        if self.first_layer != "auto":
-            return self.first_layer
+    def _validation_set(self, X, Yf, Yi, w, validation_data, seed):
+        """``None``, or ``(training part or None, (X_val, Yf_val, Yi_val))``."""
+        self.validation_costs_, self.validation_scores_ = [], []
+        self.best_iteration_ = None
+        if validation_data is not None:
+            try:
+                X_val, Y_val = validation_data
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"validation_data: expected a tuple (X_val, Y_val), got {_describe(validation_data)}"
+                ) from None
+            X_val = check_X(X_val, dtype=X.dtype, n_features=self._dims[0], name="validation_data[0]")
+            Yf_val, Yi_val = check_targets(Y_val, self._output, self._dims[-1], X_val.shape[1], X.dtype,
+                                           name="validation_data[1]")
+            return None, (X_val, Yf_val, Yi_val)
+        if not self.early_stopping:
+            return None
+        train_idx, val_idx = _split(Yf, Yi, self._output, self.validation_fraction, seed)
+        if val_idx.size == 0 or train_idx.size == 0:
+            raise ValueError(
+                f"validation_fraction: {self.validation_fraction} of {X.shape[1]} examples leaves "
+                f"{val_idx.size} for validation and {train_idx.size} for training; both need at least one"
+            )
+        pick = lambda A, idx: np.ascontiguousarray(A[..., idx]) if A.size else A[..., :0]  # noqa: E731
+        part = (check_X(X[:, train_idx], dtype=X.dtype), pick(Yf, train_idx), Yi[train_idx] if Yi.size else Yi,
+                None if w is None else np.ascontiguousarray(w[train_idx]))
+        return part, (check_X(X[:, val_idx], dtype=X.dtype), pick(Yf, val_idx), Yi[val_idx] if Yi.size else Yi)
+
+    def _choose_first_layer(self, shape, dtype, validation=False):
+        """``"direct"`` or ``"gram"`` (see the class notes). The Gram path keeps ``W1``
+        implicit until the end, so it is not taken when validation needs it every epoch."""
+        eligible = self.optimizer == "gd" and self.batch_size is None and self.l2 == 0 and not validation
+        if self.first_layer == "gram":
+            if not eligible:
+                raise ValueError(
+                    "first_layer: 'gram' trains the first layer by full-batch gradient descent only "
+                    f"(optimizer='gd', batch_size=None, l2=0, no validation or early stopping); got "
+                    f"optimizer={self.optimizer!r}, batch_size={self.batch_size!r}, l2={self.l2!r}, "
+                    f"early_stopping={self.early_stopping!r}"
+                )
+            return "gram"
+        if self.first_layer == "direct" or not eligible:
+            return "direct"
         n_x, m = shape
         n1 = self._dims[1]
         direct = self.n_iterations * 4.0 * n1 * n_x * m
@@ -251,131 +406,212 @@ class DeepNetwork(BinaryClassifier):
             return "direct"
         return "gram" if small_enough and gram < 0.5 * direct else "direct"
 
-    def _step(self, i):
-        # A diverging run overflows inside np.dot before the finiteness checks see it;
-        # those checks report it (FloatingPointError naming the iteration), so NumPy's
-        # own overflow warnings (or errors, under a caller's np.errstate) are muted here.
-        with kernel_guard(), np.errstate(over="ignore", invalid="ignore"):
-            gram = self._gram
-            cost = self._forward_backward(self._X, self._Y, self.parameters_, self._ws, gram)
-            ok = True
-            lr = self.learning_rate
-            for key, P in self.parameters_.items():
-                if gram is not None and key == "W1":
-                    ok &= gram.step(self._ws.dZ[1], lr)
-                    continue
-                out = self._ws.spare[key]
-                ok &= _run(K.sgd_step, P.size, P, self._ws.grads["d" + key], lr, out)
-        return cost, ok
+    def _train(self, X, Yf, Yi, w, validation, n_epochs, progress, callback, verbose):
+        """Run ``n_epochs`` more epochs from the current parameters and optimizer state."""
+        layout = self._layout
+        data = training.Data(X, Yf, Yi, w, n1=self._dims[1])
+        batch = 0 if self.batch_size is None else min(int(self.batch_size), data.m)
+        codes = self._codes(data.xmajor, batch)
+        P = layout.flatten(self.parameters_, X.dtype)
+        self.first_layer_ = (self._choose_first_layer(X.shape, X.dtype, validation is not None)
+                             if self.n_iter_ == 0 else "direct")
+        gram = None
+        if self.first_layer_ == "gram":
+            gram = (np.dot(self.parameters_["W1"], X), np.dot(X.T, X))
+            layout.segments[0, 2] = 2  # W1 is updated through Z1 on this path
+        opt = self._opt_state_
+        state = training.TrainingState(layout, P, codes, state_arrays(self.optimizer),
+                                       None if opt is None else opt[0], None if opt is None else opt[1],
+                                       batch or data.m, data.m, data.n_x, self.keep_prob < 1, gram)
+        s = state.istate
+        s[KN.I_T] = 0 if opt is None else opt[2]
+        s[KN.I_EPOCH] = self.n_iter_
+        s[KN.I_SEED] = self.shuffle_seed_
+        s[KN.I_DSEED] = self.dropout_seed_
+        total = self.n_iter_ + n_epochs
+        lrs = learning_rates(float(self.learning_rate), total, self.lr_decay, float(self.decay_rate),
+                             int(self.decay_interval))
+        on_epoch, wants, tracker = self._epoch_hook(layout, codes, state, validation, callback)
+        loop = training.Loop(state, data, self._hyper(), lrs, self.record_every, progress=progress,
+                             verbose=verbose, on_epoch=on_epoch, wants=wants, first_epoch=self.n_iter_,
+                             describe_epoch="epoch" if batch else "iteration")
+        start_steps = int(s[KN.I_T])
+        try:
+            loop.run()
+        finally:
+            self._finish(layout, state, loop, lrs, gram is not None, X, start_steps, tracker)
+        return self
 
-    def _commit(self, n):
-        ws = self._ws
-        ws.spare, self.parameters_ = self.parameters_, ws.spare
-        if self._gram is not None:
-            self._gram.commit()
-        return n
+    def _epoch_hook(self, layout, codes, state, validation, callback):
+        """``(on_epoch, wants, tracker)`` for the loop: validation, early stopping, callback."""
+        if validation is None and callback is None:
+            return None, None, None
+        tracker = _Tracker(self, layout, codes, state, validation)
 
-    def _forward_backward(self, X, Y, params, ws, gram=None):
-        """Cost at ``params``; gradients (already divided by ``m``) into ``ws.grads``.
+        def on_epoch(epoch, cost):
+            stop, result = tracker.epoch(epoch) if validation is not None else (False, None)
+            if callback is not None:
+                if validation is not None:
+                    callback(epoch, cost, result)
+                else:
+                    callback(epoch, cost)
+            return stop
 
-        With a ``_GramState``, the first layer's ``W1 X`` is read from it and ``dW1`` is
-        not computed (the state's ``step`` does the first layer's update).
-        """
-        L = len(self._dims) - 1
-        m = X.shape[1]
-        act = self.hidden_activation
-        # Forward: A[l] = g(W[l] A[l-1] + b[l]), activated in place.
-        A_prev = X
-        for l in range(1, L):
-            A = ws.A[l]
-            if l == 1 and gram is not None:
-                _run(_FORWARD[act], A.size, gram.Z1, params["b1"], A)
-            else:
-                np.dot(params[f"W{l}"], A_prev, out=A)
-                _run(_FORWARD[act], A.size, A, params[f"b{l}"], A)
-            A_prev = A
-        if L == 1 and gram is not None:
-            ZL = gram.Z1
-        else:
-            ZL = ws.ZL
-            np.dot(params[f"W{L}"], A_prev, out=ZL)
-        # Output: cost from the logits, dZ = (sigmoid(z) - y) / m and db in one pass.
-        cost, dbL = _run(K.sigmoid_cross_entropy, m, ZL, params[f"b{L}"], Y, 1.0 / m, ws.dZ[L])
-        ws.grads[f"db{L}"][0, 0] = dbL
-        # Backward: dW = dZ A_prev^T (dZ already / m); dA_prev = W^T dZ, then the hidden
-        # kernel turns it into dZ_prev in place and sums db. No dA0.
-        for l in range(L, 0, -1):
-            A_prev = ws.A[l - 1] if l > 1 else X
-            if l > 1 or gram is None:
-                np.dot(ws.dZ[l], A_prev.T, out=ws.grads[f"dW{l}"])
-            if l > 1:
-                dZ_prev = ws.dZ[l - 1]
-                np.dot(params[f"W{l}"].T, ws.dZ[l], out=dZ_prev)
-                _run(_BACKWARD[act], dZ_prev.size, dZ_prev, ws.A[l - 1], dZ_prev, ws.grads[f"db{l - 1}"])
-        return cost
+        wants = None if callback is not None else (lambda e: e % self.record_every == 0)
+        return on_epoch, wants, tracker
+
+    def _finish(self, layout, state, loop, lrs, gram, X, start_steps, tracker):
+        """Give the model the state of the last completed step (also after an error)."""
+        P = np.array(state.parameters())
+        params = layout.views(P)
+        if gram:  # W1 = W1_0 - S X^T
+            W1 = params["W1"]
+            W1 -= np.dot(state.gram_S(), X.T)
+        if tracker is not None and tracker.best is not None:
+            params = layout.views(tracker.best)
+            self.best_iteration_ = tracker.best_epoch
+        self.parameters_ = params
+        V, S = state.optimizer_state()
+        self._opt_state_ = (V.copy(), S.copy(), int(state.istate[KN.I_T]))
+        done = int(state.istate[KN.I_EPOCH])
+        self.costs_ = self.costs_ + loop.recorded_costs()
+        self.learning_rates_ = self.learning_rates_ + [float(r) for r in lrs[self.n_iter_:done]]
+        self.n_steps_ = self.n_steps_ + int(state.istate[KN.I_T]) - start_steps
+        self.n_iter_ = done
 
     # ---------------------------------------------------------------- inspection
 
-    def _forward_logits(self, X):
-        """Output logits ``W_L A_{L-1} + b_L`` (without the final sigmoid) for a validated X."""
-        L = len(self._dims) - 1
-        act = self.hidden_activation
-        A = X
-        with kernel_guard():
-            for l in range(1, L + 1):
-                Z = np.dot(self.parameters_[f"W{l}"], A)
-                kernel = K.bias_add if l == L else _FORWARD[act]
-                _run(kernel, Z.size, Z, self.parameters_[f"b{l}"], Z)
-                A = Z
-        return A
+    def _flat(self):
+        return self._layout.flatten(self.parameters_, self._dtype_)
 
-    def _predict_proba(self, X):
-        Z = self._forward_logits(X)
-        with kernel_guard():
-            _run(K.bias_sigmoid, Z.size, Z, np.zeros((1, 1), Z.dtype), Z)
-        return Z
+    def _output_of(self, X):
+        """The output layer's activations ``(n_L, m)`` for a validated ``X``."""
+        return training.predict(self._layout, self._codes(), self._flat(), X)
 
-    def cost(self, X, Y):
-        """Binary cross-entropy of the current parameters on ``(X, Y)``.
+    def _validated_XY(self, X, Y, sample_weight=None):
+        self._check_fitted()
+        X = self._validated_X(X)
+        Yf, Yi = check_targets(Y, self._output, self._dims[-1], X.shape[1], X.dtype)
+        return X, Yf, Yi, check_sample_weight(sample_weight, X.shape[1], X.dtype)
 
-        Computed from the output logits, so it stays finite when the sigmoid saturates.
+    def predict_proba(self, X):
+        """Output probabilities: ``(n_L, m)``, sigmoid outputs, or softmax columns summing to 1.
 
         Parameters
         ----------
         X : array_like, shape (n_x, m)
-        Y : array_like, shape (1, m) of 0/1
+
+        Returns
+        -------
+        ndarray, shape (n_L, m)
+            In the model's dtype.
+        """
+        self._check_fitted()
+        if self._output == "identity":
+            raise AttributeError("predict_proba: a regression network (output='identity') has no "
+                                 "probabilities; use predict")
+        return self._output_of(self._validated_X(X))
+
+    def predict(self, X):
+        """Predictions: 0/1 per sigmoid unit (``> 0.5``), the class label (arg-max) of a
+        softmax ``(1, m)``, or the values of an identity output.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+
+        Returns
+        -------
+        ndarray
+            int64 ``(n_L, m)`` / ``(1, m)`` for classifiers; ``(n_L, m)`` in the model's dtype
+            for regression.
+        """
+        self._check_fitted()
+        return predictions(self._output, self._output_of(self._validated_X(X)))
+
+    def score(self, X, Y, sample_weight=None):
+        """Accuracy for classifiers (the fraction of examples predicted right), the
+        coefficient of determination R^2 for regression.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+        Y : array_like
+            Targets as for :meth:`fit`.
+        sample_weight : array_like of shape (m,), optional
 
         Returns
         -------
         float
         """
-        X, Y = self._validated_XY(X, Y)
-        Z = self._forward_logits(X)
-        with kernel_guard():
-            return float(_run(K.cross_entropy_from_logits, Z.size, Z, np.zeros((1, 1), Z.dtype), Y))
+        X, Yf, Yi, w = self._validated_XY(X, Y, sample_weight)
+        return score(self._output, self._output_of(X), Yf, Yi, w)
 
-    def gradients(self, X, Y):
-        """Gradients of the cost at the current parameters, without updating them.
+    def _loss_and_gradients(self, P, X, Yf, Yi, w):
+        """``(mean loss, flat gradients of it, total weight)`` at the flat parameters ``P``."""
+        data = training.Data(X, Yf, Yi, w, n1=self._dims[1])
+        codes = self._codes(data.xmajor)
+        loss, G = training.loss_and_gradients(self._layout, codes, P, data, 1.0 / data.total_weight)
+        return loss / data.total_weight, G, data.total_weight
+
+    def _cost_at(self, P, X, Yf, Yi, w):
+        """The objective (:meth:`cost`) at the flat parameters ``P`` for validated data."""
+        cost, _, total = self._loss_and_gradients(P, X, Yf, Yi, w)
+        if self.l2:
+            norm = sum(float(np.sum(np.square(P[s:e], dtype=np.float64))) for s, e in self._layout.weight_segments())
+            cost += 0.5 * self.l2 / total * norm
+        return float(cost)
+
+    def cost(self, X, Y, sample_weight=None):
+        """The training objective at the current parameters: the mean loss (weighted by
+        ``sample_weight``) plus the L2 term ``l2 / (2 m) sum ||W||^2``.
+
+        Computed from the output logits, so it stays finite when the output saturates.
 
         Parameters
         ----------
         X : array_like, shape (n_x, m)
-        Y : array_like, shape (1, m) of 0/1
+        Y : array_like
+            Targets as for :meth:`fit`.
+        sample_weight : array_like of shape (m,), optional
+
+        Returns
+        -------
+        float
+        """
+        X, Yf, Yi, w = self._validated_XY(X, Y, sample_weight)
+        return self._cost_at(self._flat(), X, Yf, Yi, w)
+
+    def gradients(self, X, Y, sample_weight=None):
+        """Gradients of :meth:`cost` at the current parameters, without updating them.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+        Y : array_like
+            Targets as for :meth:`fit`.
+        sample_weight : array_like of shape (m,), optional
 
         Returns
         -------
         dict
-            ``{"dW1", "db1", ..., "dWL", "dbL"}``, new arrays in the model's dtype.
+            ``{"dW1", "db1", ..., "dWL", "dbL"}``, new arrays in the model's dtype (the L2
+            gradient ``l2 / m * W`` included).
         """
-        X, Y = self._validated_XY(X, Y)
-        ws = _Workspace(self._dims, X.shape[1], X.dtype)
-        with kernel_guard():
-            self._forward_backward(X, Y, self.parameters_, ws)
-        return ws.grads
+        X, Yf, Yi, w = self._validated_XY(X, Y, sample_weight)
+        P = self._flat()
+        _, G, total = self._loss_and_gradients(P, X, Yf, Yi, w)
+        if self.l2:
+            coef = G.dtype.type(self.l2 / total)
+            for s, e in self._layout.weight_segments():
+                G[s:e] += coef * P[s:e]
+        return self._layout.views(G, prefix="d")
 
     def _check_fitted(self):
         if not hasattr(self, "parameters_"):
             raise RuntimeError("this DeepNetwork is not fitted yet: call fit(X, Y) or fastnn.load(path) first")
+
+    # ----------------------------------------------------------------- model files
 
     def save(self, path):
         """Write the model to ``path`` (see :mod:`fastnn.io`); atomic: a failed write
@@ -389,20 +625,14 @@ class DeepNetwork(BinaryClassifier):
 
     def _file_contents(self):
         """Hyper-parameters and arrays for a model file (see :mod:`fastnn.io`)."""
-        hyper = {
-            "layer_dims": list(self._dims),
-            "hidden_activation": self.hidden_activation,
-            "init": self.init,
-            "seed": self.seed,
-            "learning_rate": self.learning_rate,
-            "n_iterations": self.n_iterations,
-            "record_every": self.record_every,
-        }
+        hyper = {name: getattr(self, name) for name in self._HYPERPARAMETERS}
+        hyper["layer_dims"] = list(self._dims)
         return hyper, dict(self.parameters_)
 
     @classmethod
     def _from_file(cls, hyperparameters, arrays, dtype):
-        """A model rebuilt from a file's hyper-parameters and arrays (see :mod:`fastnn.io`)."""
+        """A model rebuilt from a file's hyper-parameters and arrays (see :mod:`fastnn.io`);
+        a version-1 file lacks the hyper-parameters added since, which take their defaults."""
         model = cls(dtype=dtype.name, **hyperparameters)
         dims = model._dims
         params = {}
@@ -410,4 +640,77 @@ class DeepNetwork(BinaryClassifier):
             params[f"W{l}"] = check_finite_array(arrays, f"W{l}", (dims[l], dims[l - 1]), dtype)
             params[f"b{l}"] = check_finite_array(arrays, f"b{l}", (dims[l], 1), dtype)
         model.parameters_ = params
+        model.output_ = model._output
         return model
+
+
+class _Tracker:
+    """Validation after recorded epochs, and early stopping's bookkeeping."""
+
+    def __init__(self, model, layout, codes, state, validation):
+        self.model, self.layout, self.codes, self.state = model, layout, codes, state
+        self.validation = validation
+        self.best = None
+        self.best_epoch = None
+        self.best_cost = np.inf
+        self.no_improvement = 0
+
+    def epoch(self, epoch):
+        """Evaluate after ``epoch`` when it is a recorded one; ``(stop, (cost, score) or None)``."""
+        model = self.model
+        if epoch % model.record_every != 0:
+            return False, None
+        X, Yf, Yi = self.validation
+        P = self.state.parameters()
+        data = training.Data(X, Yf, Yi, None, n1=self.layout.dims[1])
+        codes = self.codes.copy()
+        codes[KN.C_XMAJOR] = data.xmajor
+        loss, _ = training.loss_and_gradients(self.layout, codes, P, data, 1.0)
+        cost = loss / data.m
+        A = training.predict(self.layout, codes, P, X)
+        value = score(model._output, A, Yf, Yi)
+        model.validation_costs_.append(cost)
+        model.validation_scores_.append(value)
+        if not model.early_stopping:
+            return False, (cost, value)
+        if cost < self.best_cost - model.tol:
+            self.no_improvement = 0
+        else:
+            self.no_improvement += 1
+        if cost < self.best_cost:
+            self.best_cost = cost
+            self.best_epoch = epoch
+            self.best = np.array(P)
+        return self.no_improvement >= model.n_iter_no_change, (cost, value)
+
+
+def _check_open_fraction(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+        raise ValueError(f"{name}: expected a number in (0, 1), got {_describe(value)}")
+
+
+def _split(Yf, Yi, output, fraction, seed):
+    """``(train, validation)`` example indices: a seeded split, stratified by class for
+    classifiers (each class gives ``round(fraction * its count)`` examples, at least one
+    when it has two or more)."""
+    rng = np.random.RandomState(seed)
+    m = Yi.size if output == "softmax" else Yf.shape[1]
+    if output == "identity":
+        perm = rng.permutation(m)
+        n_val = int(round(fraction * m))
+        return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+    if output == "softmax":
+        labels = Yi
+    else:  # one label row, or several (a label set per example)
+        labels = Yf[0] if Yf.shape[0] == 1 else np.unique(Yf, axis=1, return_inverse=True)[1].ravel()
+    val = []
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        k = int(round(fraction * idx.size))
+        if idx.size >= 2:
+            k = min(max(k, 1), idx.size - 1)
+        val.append(rng.permutation(idx)[:k])
+    val = np.sort(np.concatenate(val)) if val else np.zeros(0, np.int64)
+    train = np.setdiff1d(np.arange(m), val)
+    return train, val
+

@@ -80,7 +80,7 @@ def test_train_on_cat_data(tmp_path, cat_data):
 @pytest.mark.parametrize("args, message", [
     (["train", "--data", "/no/such/dir"], "--data"),
     (["train", "--layers", "3,4,1"], "--layers"),
-    (["train", "--layers", "2,4,2"], "layer_dims"),
+    (["train", "--layers", "2,4,0"], "layer_dims"),
     (["train", "--layers", "2,x,1"], "--layers"),
     (["train", "--learning-rate", "-1"], "learning_rate"),
     (["train", "--iterations", "-5"], "n_iterations"),

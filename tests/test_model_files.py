@@ -120,12 +120,17 @@ def test_documented_header(net, logreg, dtype, tmp_path):
     assert arrays["__fastnn__"].dtype == np.uint8 and arrays["__fastnn__"].ndim == 1
     assert _header(arrays) == {
         "format": "fastnn-model",
-        "format_version": 1,
+        "format_version": 2,
         "fastnn_version": fastnn.__version__,
         "model": "DeepNetwork",
         "dtype": dtype,
         "hyperparameters": {"layer_dims": [3, 5, 2, 1], "hidden_activation": "tanh", "init": "xavier",
-                            "seed": 7, "learning_rate": 0.3, "n_iterations": 7, "record_every": 2},
+                            "seed": 7, "learning_rate": 0.3, "n_iterations": 7, "record_every": 2,
+                            "first_layer": "auto", "optimizer": "gd", "beta": 0.9, "beta1": 0.9, "beta2": 0.999,
+                            "epsilon": 1e-8, "batch_size": None, "shuffle_seed": None, "shuffle": True,
+                            "lr_decay": None, "decay_rate": 1.0, "decay_interval": 1000, "l2": 0.0,
+                            "keep_prob": 1.0, "output": None, "early_stopping": False, "validation_fraction": 0.1,
+                            "n_iter_no_change": 10, "tol": 1e-4},
         "n_iter": 7,
     }
     assert arrays["costs"].dtype == np.float64 and arrays["costs"].shape == (4,)
@@ -133,7 +138,7 @@ def test_documented_header(net, logreg, dtype, tmp_path):
     arrays = _arrays(tmp_path / "lr.npz")
     assert sorted(arrays) == ["__fastnn__", "b", "costs", "w"]
     assert _header(arrays) == {
-        "format": "fastnn-model", "format_version": 1, "fastnn_version": fastnn.__version__,
+        "format": "fastnn-model", "format_version": 2, "fastnn_version": fastnn.__version__,
         "model": "LogisticRegression", "dtype": dtype,
         "hyperparameters": {"learning_rate": 0.25, "n_iterations": 5, "record_every": 2},
         "n_iter": 5,
@@ -248,7 +253,8 @@ def _edit(header, path_keys, value):
 _DELETE = object()
 
 HEADER_EDITS = [
-    ("format_version-2", ("format_version",), 2, r"format version 2"),
+    ("format_version-3", ("format_version",), 3, r"format version 3; .*reads versions 1, 2"),
+    ("format_version-0", ("format_version",), 0, r"format version 0"),
     ("format_version-str", ("format_version",), "1", r"format version '1'"),
     ("format_version-missing", ("format_version",), _DELETE, r"format version None"),
     ("format-other", ("format",), "other-model", r"not a fastnn model header"),
@@ -257,7 +263,7 @@ HEADER_EDITS = [
     ("dtype-garbage", ("dtype",), "banana", r"inconsistent"),
     ("dtype-other", ("dtype",), "float32", r"W1 has .*float64.*expected.*float32"),
     ("layer_dims", ("hyperparameters", "layer_dims"), [3, 5, 1], r"W1 has shape \(4, 3\).*expected \(5, 3\)"),
-    ("layer_dims-bad", ("hyperparameters", "layer_dims"), [3, 4, 2], r"layer_dims"),
+    ("layer_dims-bad", ("hyperparameters", "layer_dims"), [3, 4, 0], r"layer_dims\[2\]"),
     ("layer_dims-deeper", ("hyperparameters", "layer_dims"), [3, 4, 1, 1], r"inconsistent"),
     ("learning_rate", ("hyperparameters", "learning_rate"), -1.0, r"learning_rate"),
     ("activation", ("hyperparameters", "hidden_activation"), "gelu", r"hidden_activation"),
@@ -459,3 +465,24 @@ def test_saved_file_gets_the_umask_permissions(umask, mode, previous, tmp_path):
         os.umask(old)
     assert path.stat().st_mode & 0o777 == mode
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
+
+
+def test_version_1_files_still_load(tmp_path):
+    """A file as fastnn wrote it before mini-batch training (format_version 1: only the
+    first course's hyper-parameters in the header) loads, with the others at their
+    defaults, and predicts what it predicted."""
+    X, Y = _data()
+    net = DeepNetwork([3, 4, 1], hidden_activation="tanh", seed=3, learning_rate=0.2, n_iterations=5,
+                      record_every=1).fit(X, Y)
+    header = {"format": "fastnn-model", "format_version": 1, "fastnn_version": "0.1.0", "model": "DeepNetwork",
+              "dtype": "float64", "n_iter": 5,
+              "hyperparameters": {"layer_dims": [3, 4, 1], "hidden_activation": "tanh", "init": "lecun", "seed": 3,
+                                  "learning_rate": 0.2, "n_iterations": 5, "record_every": 1}}
+    arrays = dict(net.parameters_, costs=np.array(net.costs_))
+    path = _write_npz(tmp_path / "v1.npz", _with_header(arrays, header))
+    back = fastnn.load(path)
+    assert (back.optimizer, back.batch_size, back.l2, back.keep_prob, back.output) == ("gd", None, 0.0, 1.0, None)
+    assert back.n_iter_ == 5 and back.costs_ == net.costs_
+    assert back.predict_proba(X).tobytes() == net.predict_proba(X).tobytes()
+    back.fit(X, Y)  # and trains again as before
+    np.testing.assert_array_equal(back.parameters_["W1"], net.parameters_["W1"])

@@ -1,0 +1,278 @@
+"""The training loop of ``DeepNetwork``: epochs, mini-batches, learning-rate schedule,
+validation and early stopping, progress, callbacks, divergence and Ctrl-C.
+
+The steps themselves run in compiled code (``fastnn.kernels.network.train``), many per
+call: forward, loss, backward and update over a :class:`TrainingState` of plain arrays
+allocated once. This module decides how far each call goes and does everything between
+calls in Python:
+
+- A call runs until the next epoch at which Python has something to do (a callback, a
+  validation pass, a verbose line) or for about :data:`SLICE_SECONDS` of work, whichever
+  comes first, so the progress bar redraws and Ctrl-C is honoured within a fraction of a
+  second even when an epoch is long. How many steps make a call changes nothing in the
+  results: a step is a step (tested bit for bit against one step per call).
+- Epoch ``e`` (from 0) uses the batches of ``RandomState(shuffle_seed + e).permutation(m)``
+  (the course's ``random_mini_batches``), computed inside the compiled loop.
+- A step whose cost or update is not finite is refused: the parameters stay those of the
+  last completed step and ``FloatingPointError`` names the epoch and the step.
+- ``KeyboardInterrupt`` is re-raised after the model is given the state of the last
+  completed step: ``n_steps_`` counts the steps, ``n_iter_`` the epochs completed (an
+  interrupted epoch is not counted, though its completed steps are in the parameters).
+"""
+
+import math
+import time
+
+import numpy as np
+
+from ._progress import ProgressBar
+from .kernels import network as KN
+from .kernels._config import BLAS_MIN_FLOPS
+
+#: A compiled call aims at about this much work before returning to Python.
+SLICE_SECONDS = 0.05
+
+
+class TrainingState:
+    """Every array a fit trains on, allocated once: parameters and optimizer state
+    (double-buffered), gradients, per-layer buffers for one batch, batch gather buffers,
+    the shuffle permutation, dropout masks, and the Gram path's state.
+
+    Parameters
+    ----------
+    layout : fastnn._layout.Layout
+    P : ndarray
+        Initial flat parameters.
+    codes : ndarray of int64
+        The kernels' codes (see ``fastnn.kernels.network``).
+    n_state : int
+        Optimizer state vectors (0 gd, 1 momentum, 2 adam).
+    V, S : ndarray or None
+        Optimizer state to continue from (``None``: zeros).
+    batch : int
+        Examples per batch (the whole ``m`` in full-batch training).
+    m, n_x : int
+    dropout : bool
+    gram : tuple or None
+        ``(Z1, G)`` to train the first layer through ``G = X^T X``.
+    """
+
+    def __init__(self, layout, P, codes, n_state, V, S, batch, m, n_x, dropout, gram=None):
+        dtype = P.dtype
+        n = layout.size
+        self.layout = layout
+        self.codes = codes
+        self.P2 = np.empty((2, n), dtype)
+        self.P2[0] = P
+        self.P2[1] = P
+        self.V2 = np.zeros((2, n if n_state >= 1 else 0), dtype)
+        self.S2 = np.zeros((2, n if n_state >= 2 else 0), dtype)
+        if V is not None and n_state >= 1:
+            self.V2[0] = V
+        if S is not None and n_state >= 2:
+            self.S2[0] = S
+        self.G = np.zeros(n, dtype)
+        self.acts = np.empty(layout.units * batch, dtype)
+        self.deltas = np.empty(layout.units * batch, dtype)
+        hidden = layout.hidden_units * batch if dropout else 0
+        self.dropped = np.empty(hidden, dtype)
+        self.masks = np.empty(hidden, np.uint8)
+        self.scratch = np.empty((2, batch), np.float64)
+        mini = codes[KN.C_BATCH] > 0
+        self.perm = np.empty(m if mini else 0, np.int64)
+        self.key = np.empty(624, np.uint32)
+        self.Xb = np.empty(n_x * batch if mini else 0, dtype)
+        self.Yfb = np.empty(layout.dims[-1] * batch if mini else 0, dtype)
+        self.Yib = np.empty(batch if mini else 0, np.int64)
+        self.wb = np.empty(batch if mini else 0, dtype)
+        self.istate = np.zeros(6, np.int64)
+        self.fstate = np.zeros(2, np.float64)
+        if gram is not None:
+            Z1, G1 = gram
+            self.gZ = np.empty((2, Z1.size), dtype)
+            self.gZ[0] = Z1.ravel()
+            self.gS = np.zeros((2, Z1.size), dtype)
+            self.G1 = G1
+            self.product = np.empty(Z1.size, dtype)
+        else:
+            self.gZ = np.empty((2, 0), dtype)
+            self.gS = np.empty((2, 0), dtype)
+            self.G1 = np.empty((0, 0), dtype)
+            self.product = np.empty(0, dtype)
+
+    @property
+    def cur(self):
+        return int(self.istate[KN.I_CUR])
+
+    def parameters(self):
+        """The flat parameters of the last completed step (a view)."""
+        return self.P2[self.cur]
+
+    def optimizer_state(self):
+        """``(V, S)`` of the last completed step (views; empty when unused)."""
+        return self.V2[self.cur], self.S2[self.cur]
+
+    def gram_S(self):
+        """The Gram path's ``S = sum of lr_t dZ1_t`` of the last completed step."""
+        return self.gS[self.cur].reshape(self.layout.dims[1], -1)
+
+
+class Data:
+    """Training data as the kernels take it: ``X`` C-contiguous feature-major ``(n_x, m)``
+    or example-major ``(m, n_x)`` (``xmajor``), float targets ``Yf``, int labels ``Yi``,
+    example weights ``w`` (empty: unweighted) and their sum.
+
+    An F-ordered ``X`` is read in place (as ``X.T``, example-major) when its first layer's
+    products are large enough for BLAS (``n1`` units); a small one is copied to C order,
+    so that the loop products (whose summation order depends on the layout) give the same
+    bits for every layout of the same data. Mini-batches are gathered feature-major.
+    """
+
+    def __init__(self, X, Yf, Yi, w, n1=None):
+        if not X.flags.c_contiguous and n1 is not None and 2.0 * n1 * X.size < BLAS_MIN_FLOPS:
+            X = np.ascontiguousarray(X)
+        if X.flags.c_contiguous:
+            self.X, self.xmajor = X, 0
+        else:  # F-contiguous: X.T is a C-contiguous (m, n_x) array, examples contiguous
+            self.X, self.xmajor = X.T, 1
+        self.n_x, self.m = X.shape
+        self.Yf, self.Yi = Yf, Yi
+        self.w = w if w is not None else np.empty(0, X.dtype)
+        self.total_weight = float(np.sum(w, dtype=np.float64)) if w is not None else float(self.m)
+
+
+class Loop:
+    """Runs ``n_epochs`` epochs of a :class:`TrainingState` on :class:`Data`, recording into
+    ``model`` as it goes (see the module docstring).
+
+    ``on_epoch(epoch, cost)`` (optional) is called after each completed epoch at which
+    ``wants(epoch)`` is true; it may return True to stop training (early stopping).
+    """
+
+    def __init__(self, state, data, hyper, lrs, record_every, progress=False, verbose=False,
+                 on_epoch=None, wants=None, describe_epoch="epoch", first_epoch=0):
+        self.state, self.data, self.hyper, self.lrs = state, data, hyper, lrs
+        self.record_every = record_every
+        self.on_epoch, self.wants = on_epoch, wants
+        self.verbose, self.unit = verbose, describe_epoch
+        self.first_epoch = first_epoch
+        n_epochs = lrs.size
+        self.epoch_costs = np.full(n_epochs, np.nan)
+        self.bar = ProgressBar(n_epochs - first_epoch) if progress else None
+        self.steps_per_call = 1
+        self.last_cost = math.nan
+
+    def run(self):
+        """Train to the end (or until stopped); returns True when ``on_epoch`` stopped it."""
+        s, d = self.state, self.data
+        n_epochs = self.lrs.size
+        try:
+            while s.istate[KN.I_EPOCH] < n_epochs:
+                epoch = int(s.istate[KN.I_EPOCH])
+                target = self._next_stop(epoch, n_epochs)
+                start = time.perf_counter()
+                status, steps, cost = KN.train(
+                    s.P2, s.V2, s.S2, s.G, s.layout.segments, s.layout.table, s.codes, self.hyper, self.lrs,
+                    s.istate, s.fstate, self.epoch_costs, d.X, d.Yf, d.Yi, d.w, d.total_weight, s.perm, s.key,
+                    s.Xb, s.Yfb, s.Yib, s.wb, s.acts, s.dropped, s.masks, s.deltas, s.scratch,
+                    s.gZ, s.gS, s.G1, s.product, target, self.steps_per_call,
+                )
+                self._adapt(steps, time.perf_counter() - start)
+                if status != KN.OK:
+                    self._diverged(status, cost)
+                if self._after(epoch, int(s.istate[KN.I_EPOCH])):
+                    return True
+            return False
+        finally:
+            if self.bar is not None:
+                self.bar.update(int(s.istate[KN.I_EPOCH]) - self.first_epoch, self.last_cost, force=True)
+                self.bar.close()
+
+    def _next_stop(self, epoch, n_epochs):
+        """The epoch count at which the compiled loop must hand back to Python."""
+        if self.on_epoch is None and not self.verbose:
+            return n_epochs
+        for e in range(epoch, n_epochs):
+            if self.verbose and e % self.record_every == 0:
+                return e + 1
+            if self.on_epoch is not None and (self.wants is None or self.wants(e)):
+                return e + 1
+        return n_epochs
+
+    def _adapt(self, steps, seconds):
+        """Aim the next call at ``SLICE_SECONDS`` of work."""
+        if steps > 0 and seconds > 0:
+            per_step = seconds / steps
+            self.steps_per_call = int(min(max(1, SLICE_SECONDS / per_step), 1 << 30))
+
+    def _after(self, old_epoch, new_epoch):
+        """Per-epoch work for the epochs the call completed; True to stop."""
+        for e in range(old_epoch, new_epoch):
+            cost = float(self.epoch_costs[e])
+            self.last_cost = cost
+            if self.verbose and e % self.record_every == 0:
+                print(f"Cost after {self.unit} {e}: {cost:f}")
+            if self.on_epoch is not None and (self.wants is None or self.wants(e)):
+                if self.on_epoch(e, cost):
+                    return True
+        if self.bar is not None:
+            self.bar.update(new_epoch - self.first_epoch, self.last_cost)
+        return False
+
+    def _diverged(self, status, cost):
+        s = self.state
+        epoch, step = int(s.istate[KN.I_EPOCH]), int(s.istate[KN.I_STEP])
+        where = f"{self.unit} {epoch}" + (f", step {step} of the epoch (training step {int(s.istate[KN.I_T])})"
+                                           if s.codes[KN.C_BATCH] > 0 else "")
+        lr = self.lrs[epoch]
+        if status == KN.BAD_COST:
+            raise FloatingPointError(
+                f"fit diverged: the cost at {where} is {cost}; the model keeps the parameters of the last "
+                f"completed step (n_iter_={epoch}). Lower learning_rate (now {lr})."
+            )
+        raise FloatingPointError(
+            f"fit diverged: the update at {where} is not finite (cost {cost}); the model keeps the "
+            f"parameters before it (n_iter_={epoch}). Lower learning_rate (now {lr})."
+        )
+
+    def recorded_costs(self):
+        """Costs of the completed epochs 0, record_every, 2 record_every, ... of this run."""
+        done = int(self.state.istate[KN.I_EPOCH])
+        return [float(self.epoch_costs[e]) for e in range(self.first_epoch, done) if e % self.record_every == 0]
+
+
+def hyper_array(beta, beta1, beta2, epsilon, l2, keep_prob):
+    """The kernels' float64 hyper-parameter vector (``fastnn.kernels.network.H_*``)."""
+    h = np.zeros(6, np.float64)
+    h[KN.H_BETA], h[KN.H_BETA1], h[KN.H_BETA2] = beta, beta1, beta2
+    h[KN.H_EPS], h[KN.H_L2], h[KN.H_KEEP] = epsilon, l2, keep_prob
+    return h
+
+
+def loss_and_gradients(layout, codes, P, data, scale):
+    """``(loss sum, flat gradients)`` of ``data`` at the flat parameters ``P`` (no dropout,
+    no L2), gradients multiplied by ``scale`` (``1 / total weight``: the mean)."""
+    b = data.m
+    dtype = P.dtype
+    acts = np.empty(layout.units * b, dtype)
+    deltas = np.empty(layout.units * b, dtype)
+    G = np.zeros(layout.size, dtype)
+    scratch = np.empty((2, b), np.float64)
+    loss = KN.loss_and_gradients(P, G, layout.table, codes, data.X, data.Yf, data.Yi, data.w, scale, acts,
+                                 deltas, scratch)
+    return float(loss), G
+
+
+def predict(layout, codes, P, X, block=4096):
+    """The network's output ``(n_L, m)`` for a validated ``X``, in blocks of ``block``
+    examples (memory stays O(block * units), whatever ``m``)."""
+    n_x, m = X.shape
+    dtype = P.dtype
+    out = np.empty((layout.dims[-1], m), dtype)
+    b = min(block, m)
+    acts = np.empty(layout.units * b, dtype)
+    for j0 in range(0, m, b):  # feature-major blocks: the same bits for any layout of X
+        j1 = min(m, j0 + b)
+        out[:, j0:j1] = KN.predict(P, layout.table, codes, np.ascontiguousarray(X[:, j0:j1]), acts)
+    return out
+

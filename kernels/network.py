@@ -1,0 +1,359 @@
+"""A fully-connected network's training step and training loop, compiled whole.
+
+One call of :func:`train` runs many mini-batch steps (or full-batch iterations) with no
+Python in between: batch gather, forward (products, bias + activation, dropout), output
+loss and ``dZ``, backward, and the optimizer update, over state the caller allocated once.
+:func:`loss_and_gradients` and :func:`predict` expose the forward / backward passes alone.
+
+Everything is a plain array, described by two small integer tables:
+
+``layout`` int64 ``(L+1, 4)``, row ``l``: ``[n_l, W offset, b offset, units before l]``
+    ``W[l]`` is ``P[cur, woff:woff + n_l*n_{l-1}].reshape(n_l, n_{l-1})``, ``b[l]`` the
+    ``n_l`` values at its offset; layer ``l``'s activations (and deltas) for a batch of ``b``
+    examples are ``acts[u*b:(u + n_l)*b].reshape(n_l, b)`` with ``u = n_1 + ... + n_{l-1}``.
+``codes`` int64: see the ``C_*`` indices below (number of layers, hidden activation,
+    output, optimizer, X layout, shuffling, batch size). Dropout is on when the mask buffer is
+    not empty, the Gram path when its state is not empty.
+
+Parameters and optimizer state are double-buffered ``(2, n_params)``: a step reads row
+``cur`` and writes row ``1 - cur``, then flips ``cur`` (kept in ``istate``) only when the
+new parameters are finite; a refused step leaves everything as it was. ``X`` is stored
+feature-major ``(n_x, m)`` or example-major (``X.T`` of an F-ordered ``X``: ``(m, n_x)``,
+``codes[C_XMAJOR] == 1``); the first layer's products take either.
+"""
+
+import numpy as np
+
+from ._config import entry, helper
+from .dense import mm_nn, mm_nt, mm_tn
+from .dropout import layer_key
+from .layers import bias_activate, dropout_forward, hidden_backward, output_activate, output_loss
+from .optimizers import optimizer_update, squared_weight_norm
+from .shuffle import permutation_into
+
+# codes[...]
+C_L, C_ACT, C_OUT, C_OPT, C_XMAJOR, C_SHUFFLE, C_BATCH = range(7)
+# hyper[...]
+H_BETA, H_BETA1, H_BETA2, H_EPS, H_L2, H_KEEP = range(6)
+# istate[...]
+I_CUR, I_T, I_EPOCH, I_STEP, I_SEED, I_DSEED = range(6)
+# fstate[...]
+F_LOSS, F_WEIGHT = range(2)
+# Return codes of train().
+OK, BAD_COST, BAD_UPDATE = 0, 1, 2
+
+
+@helper
+def _weights(P, layout, l):
+    n, n_prev = layout[l, 0], layout[l - 1, 0]
+    off = layout[l, 1]
+    return P[off:off + n * n_prev].reshape((n, n_prev))
+
+
+@helper
+def _bias(P, layout, l):
+    n = layout[l, 0]
+    off = layout[l, 2]
+    return P[off:off + n].reshape((n, 1))
+
+
+@helper
+def _block(buf, layout, l, b):
+    """Layer ``l``'s ``(n_l, b)`` block of a per-unit buffer (activations, deltas, masks)."""
+    start = layout[l, 3] * b
+    return buf[start:start + layout[l, 0] * b].reshape((layout[l, 0], b))
+
+
+@helper
+def _copy2(src, dst):
+    """``dst[...] = src`` for 2-D arrays of one shape (an explicit loop: Numba's array slice
+    assignment compiles its shape-mismatch message, seconds of compile time)."""
+    for i in range(src.shape[0]):
+        s = src[i]
+        d = dst[i]
+        for j in range(s.size):
+            d[j] = s[j]
+
+
+@helper
+def _first_product(W, X, xmajor, Z):
+    """``Z = W @ X`` for a feature-major ``X`` (n_x, b) or an example-major one (b, n_x)."""
+    if xmajor:
+        mm_nt(W, X, Z)
+    else:
+        mm_nn(W, X, Z)
+
+
+@helper
+def _first_weight_grad(dZ, X, xmajor, dW):
+    """``dW = dZ @ X.T`` for either layout of ``X``."""
+    if xmajor:
+        mm_nn(dZ, X, dW)
+    else:
+        mm_nt(dZ, X, dW)
+
+
+@helper
+def forward(P, layout, codes, xmajor, keep, seed, step, X, b, acts, dropped, masks, gZ1):
+    """Forward pass of a batch of ``b`` examples up to the output logits (bias not added).
+
+    Hidden layers are activated in place in ``acts``; with dropout (``masks`` not empty)
+    the dropped activations go to ``dropped`` and their masks (drawn for training step
+    ``step`` under ``seed``) to ``masks``. ``gZ1`` (not empty on the Gram path) holds
+    ``W1 X`` already. The logits are left in the last layer's block of ``acts``.
+    """
+    L = codes[C_L]
+    act = codes[C_ACT]
+    dropout = masks.size > 0
+    A_prev = X
+    for l in range(1, L + 1):
+        Z = _block(acts, layout, l, b)
+        if l == 1 and gZ1.size > 0:
+            _copy2(gZ1, Z)
+        elif l == 1:
+            _first_product(_weights(P, layout, 1), X, xmajor, Z)
+        else:
+            mm_nn(_weights(P, layout, l), A_prev, Z)
+        if l == L:
+            break
+        bias_activate(Z, _bias(P, layout, l), act)
+        if dropout:
+            Ad = _block(dropped, layout, l, b)
+            dropout_forward(Z, keep, layer_key(seed, step, l), Ad, _block(masks, layout, l, b))
+            A_prev = Ad
+        else:
+            A_prev = Z
+
+
+@helper
+def backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dropped, masks, deltas, scratch, gram):
+    """Output loss, then the backward pass: gradients (already divided by the weight sum,
+    through ``scale``) into ``G``. Returns the weighted loss sum of the batch (float64).
+    On the Gram path (``gram``) the first layer's ``dW`` is not computed."""
+    L = codes[C_L]
+    act = codes[C_ACT]
+    dropout = masks.size > 0
+    ZL = _block(acts, layout, L, b)
+    dZ = _block(deltas, layout, L, b)
+    loss = output_loss(codes[C_OUT], ZL, _bias(P, layout, L), Yf, Yi, w, scale, dZ, _bias(G, layout, L), scratch)
+    for l in range(L, 0, -1):
+        dZ = _block(deltas, layout, l, b)
+        if l == 1:
+            if not gram:
+                _first_weight_grad(dZ, X, xmajor, _weights(G, layout, 1))
+            break
+        A_prev = _block(dropped, layout, l - 1, b) if dropout else _block(acts, layout, l - 1, b)
+        mm_nt(dZ, A_prev, _weights(G, layout, l))
+        dA = _block(deltas, layout, l - 1, b)
+        mm_tn(_weights(P, layout, l), dZ, dA)
+        M = _block(masks, layout, l - 1, b) if dropout else masks[:0].reshape((0, 0))
+        hidden_backward(dA, _block(acts, layout, l - 1, b), M, keep, act, _bias(G, layout, l - 1))
+    return loss
+
+
+@helper
+def _gather(X, xmajor, perm, j0, j1, Xb):
+    """Examples ``perm[j0:j1]`` of ``X`` into the batch buffer ``Xb``, feature-major
+    ``(n_x, nb)`` whatever ``X``'s layout (so a batch's arithmetic does not depend on it)."""
+    nb = j1 - j0
+    if xmajor:
+        n_x = X.shape[1]
+        for j in range(nb):
+            src = X[perm[j0 + j]]
+            for i in range(n_x):
+                Xb[i * nb + j] = src[i]
+    else:
+        n_x = X.shape[0]
+        for i in range(n_x):
+            row = X[i]
+            out = Xb[i * nb:(i + 1) * nb]
+            for j in range(nb):
+                out[j] = row[perm[j0 + j]]
+
+
+@helper
+def _gather_targets(Yf, Yi, w, perm, j0, j1, Yfb, Yib, wb):
+    """The batch's targets and weights; returns the weight sum (float64)."""
+    nb = j1 - j0
+    K = Yf.shape[0]
+    for k in range(K):
+        row = Yf[k]
+        out = Yfb[k * nb:(k + 1) * nb]
+        for j in range(nb):
+            out[j] = row[perm[j0 + j]]
+    if Yi.size > 0:
+        for j in range(nb):
+            Yib[j] = Yi[perm[j0 + j]]
+    if w.size > 0:
+        total = 0.0
+        for j in range(nb):
+            v = w[perm[j0 + j]]
+            wb[j] = v
+            total += np.float64(v)
+        return total
+    return np.float64(nb)
+
+
+@helper
+def _gram_update(gZ, gS, G1, dZ1, lr, cur, product):
+    """First layer on the Gram path: ``Z1 <- Z1 - lr dZ1 G``, ``S <- S + lr dZ1`` into the
+    spare rows; True when both are finite."""
+    n1 = dZ1.shape[0]
+    m = dZ1.shape[1]
+    prod = product.reshape((n1, m))
+    np.dot(dZ1, G1, prod)
+    T = dZ1.dtype.type
+    lr_ = T(lr)
+    z = gZ[cur]
+    zn = gZ[1 - cur]
+    s = gS[cur]
+    sn = gS[1 - cur]
+    d = dZ1.reshape(n1 * m)
+    pr = product
+    check = 0.0
+    for q in range(n1 * m):
+        v = z[q] - lr_ * pr[q]
+        zn[q] = v
+        u = s[q] + lr_ * d[q]
+        sn[q] = u
+        check += np.float64(v - v) + np.float64(u - u)
+    return check == 0.0
+
+
+@helper
+def step(P2, V2, S2, G, segments, layout, codes, hyper, lr, istate, xmajor, X, Yf, Yi, w, weight_sum,
+         acts, dropped, masks, deltas, scratch, gZ, gS, G1, product):
+    """One training step on the batch already in ``X``/``Yf``/``Yi``/``w`` (``b`` columns):
+    cost, gradients, update into the spare rows. Returns ``(objective * weight_sum, ok)``:
+    the batch's loss sum plus the L2 term ``lambda/2 * sum ||W||^2``, and whether the update
+    is finite. ``istate[I_CUR]`` is flipped by the caller when it accepts the step."""
+    cur = istate[I_CUR]
+    P = P2[cur]
+    b = X.shape[0] if xmajor else X.shape[1]
+    gram = gZ.size > 0
+    keep = hyper[H_KEEP]
+    n1m = layout[1, 0] * b
+    gZ1 = gZ[cur].reshape((layout[1, 0], b)) if gram else gZ[0, :0].reshape((0, 0))
+    forward(P, layout, codes, xmajor, keep, istate[I_DSEED], istate[I_T], X, b, acts, dropped, masks, gZ1)
+    scale = 1.0 / weight_sum
+    loss = backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dropped, masks, deltas, scratch,
+                    gram)
+    l2 = hyper[H_L2]
+    if l2 != 0.0:
+        loss += 0.5 * l2 * squared_weight_norm(P, segments)
+    t = istate[I_T] + 1
+    opt = codes[C_OPT]
+    ok = optimizer_update(P, G, V2[cur], S2[cur], P2[1 - cur], V2[1 - cur], S2[1 - cur], segments, opt, lr, l2 / weight_sum,
+                          hyper[H_BETA], hyper[H_BETA1], hyper[H_BETA2], hyper[H_EPS], t)
+    if gram:
+        dZ1 = _block(deltas, layout, 1, b)
+        ok = _gram_update(gZ, gS, G1, dZ1, lr, cur, product[:n1m]) and ok
+    return loss, ok
+
+
+@helper
+def _commit(istate):
+    istate[I_CUR] = 1 - istate[I_CUR]
+    istate[I_T] += 1
+
+
+@entry
+def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, epoch_costs,
+          X, Yf, Yi, w, total_weight, perm, key, Xb, Yfb, Yib, wb,
+          acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, n_epochs, max_steps):
+    """Train until epoch ``n_epochs`` is complete or ``max_steps`` steps have run.
+
+    Numba JIT-compiled. Resumes where ``istate`` says (epoch, step within the epoch);
+    epoch ``e`` uses learning rate ``lrs[e]`` and, with shuffling, the batches of
+    ``RandomState(istate[I_SEED] + e).permutation(m)`` (the course's
+    ``random_mini_batches``); without a batch size (``codes[C_BATCH] == 0``) an epoch is
+    one full-batch step on ``X`` itself. ``epoch_costs[e]`` receives the epoch's cost
+    (sum of the batches' objective times their weight sums, over the total weight).
+
+    Returns ``(status, steps, cost)``: ``OK``, or ``BAD_COST`` / ``BAD_UPDATE`` when a
+    step's cost or update is not finite (that step is not applied; ``istate`` names it);
+    the number of steps completed by this call; the last step's cost (its objective).
+    """
+    xmajor = codes[C_XMAJOR] == 1
+    m = X.shape[0] if xmajor else X.shape[1]
+    bs = codes[C_BATCH]
+    steps = 0
+    cost = np.nan
+    while istate[I_EPOCH] < n_epochs and steps < max_steps:
+        e = istate[I_EPOCH]
+        j0 = istate[I_STEP] * bs
+        if istate[I_STEP] == 0:
+            fstate[F_LOSS] = 0.0
+            fstate[F_WEIGHT] = 0.0
+        if bs == 0:
+            loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e], istate, xmajor, X, Yf, Yi, w,
+                            total_weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product)
+            weight = total_weight
+            last = True
+        else:
+            if j0 == 0:
+                if codes[C_SHUFFLE] == 1:
+                    permutation_into(istate[I_SEED] + e, key, perm)
+                else:
+                    for j in range(m):
+                        perm[j] = j
+            j1 = min(m, j0 + bs)
+            nb = j1 - j0
+            n_x = layout[0, 0]
+            _gather(X, xmajor, perm, j0, j1, Xb)
+            Xv = Xb[:nb * n_x].reshape((n_x, nb))
+            K = Yf.shape[0]
+            weight = _gather_targets(Yf, Yi, w, perm, j0, j1, Yfb, Yib, wb)
+            Yfv = Yfb[:K * nb].reshape((K, nb))
+            Yiv = Yib[:nb] if Yi.size > 0 else Yib[:0]
+            wv = wb[:nb] if w.size > 0 else wb[:0]
+            loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e], istate, False, Xv, Yfv, Yiv, wv,
+                            weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product)
+            last = j1 == m
+        cost = loss / weight
+        if not np.isfinite(loss):
+            return BAD_COST, steps, cost
+        if not ok:
+            return BAD_UPDATE, steps, cost
+        _commit(istate)
+        steps += 1
+        fstate[F_LOSS] += loss
+        fstate[F_WEIGHT] += weight
+        if last:
+            epoch_costs[e] = fstate[F_LOSS] / fstate[F_WEIGHT]
+            istate[I_EPOCH] = e + 1
+            istate[I_STEP] = 0
+        else:
+            istate[I_STEP] += 1
+    return OK, steps, cost
+
+
+@entry
+def loss_and_gradients(P, G, layout, codes, X, Yf, Yi, w, scale, acts, deltas, scratch):
+    """Weighted loss sum of ``(X, Y)`` at parameters ``P`` (1-D), gradients (times ``scale``
+    and the weights) into ``G``; no dropout, no update. Numba JIT-compiled.
+
+    With ``scale = 1 / sum(w)`` over a whole data set split in parts, the gradients of the
+    parts add up to the data set's (what a data-parallel fit reduces).
+    """
+    xmajor = codes[C_XMAJOR] == 1
+    b = X.shape[0] if xmajor else X.shape[1]
+    none = np.empty(0, np.uint8)
+    no_gram = acts[:0].reshape((0, 0))
+    forward(P, layout, codes, xmajor, 1.0, 0, 0, X, b, acts, acts[:0], none, no_gram)
+    return backward(P, G, layout, codes, xmajor, 1.0, X, Yf, Yi, w, scale, b, acts, acts[:0], none, deltas,
+                    scratch, False)
+
+
+@entry
+def predict(P, layout, codes, X, acts):
+    """Output of the network for a feature-major ``X`` ``(n_x, b)``: probabilities (sigmoid
+    or softmax) or values, left in (and returned as a view of) the last layer's block of
+    ``acts``. Numba JIT-compiled."""
+    L = codes[C_L]
+    b = X.shape[1]
+    none = np.empty(0, np.uint8)
+    forward(P, layout, codes, False, 1.0, 0, 0, X, b, acts, acts[:0], none, acts[:0].reshape((0, 0)))
+    Z = _block(acts, layout, L, b)
+    output_activate(codes[C_OUT], Z, _bias(P, layout, L))
+    return Z
