@@ -4,17 +4,16 @@ This module holds what both share: test data, a model made ready to train one it
 time, the NumPy reference iteration, and the floors (one read of ``X``; the matrix products
 alone).  It imports ``fastnn`` and ``numba`` only (never torch).
 
-One training iteration of a model is what ``fit`` runs once per iteration:
-``model._step(i)`` (cost, gradients, update into spare buffers) then ``model._commit(i+1)``
-(a reference swap).  :func:`prepared` runs ``fit``'s own preparation (validation, buffers,
-initial parameters) without iterating, so the timed call is exactly a training iteration and
-nothing of ``fit``'s set-up.
+One training iteration of a model is one step of its training loop, run through the loop's
+API: ``fastnn.training.start(model, X, Y)`` does ``fit``'s own preparation (validation,
+buffers, initial parameters) without training, and ``loop.steps(1)`` runs exactly one
+training step, so the timed call is a training iteration and nothing of ``fit``'s set-up.
 """
 
 import numpy as np
 from numba import njit, prange
 
-from fastnn import DeepNetwork, LogisticRegression
+from fastnn import DeepNetwork, LogisticRegression, training
 from fastnn import reference as R
 
 #: Learning rates of the course (logistic regression, deep network).
@@ -45,49 +44,39 @@ def logistic_data(n, m, dtype, seed=0):
 # -------------------------------------------------------------------- one iteration
 
 
-def prepared(model, X, Y):
-    """Return ``model`` after ``fit``'s preparation, ready for :func:`one_iteration`.
+class Stepper:
+    """A model made ready by ``fastnn.training.start`` (``fit``'s own validation, initial
+    parameters and buffers, no training): :meth:`step` runs one training step through the
+    training loop's API, exactly the step ``fit`` runs; ``parameters_`` are the initial ones."""
 
-    ``fit`` validates, allocates its buffers and initial parameters, then calls
-    ``self._run``; an instance attribute stands in for ``_run`` to snapshot that state
-    (``fit`` deletes its references to the data on the way out) and put it back.
-    """
-    state = {}
+    def __init__(self, model, X, Y):
+        self.model = model
+        self.X = X
+        self.loop = training.start(model, X, Y)
+        params = getattr(model, "parameters_", None)
+        self.parameters_ = None if params is None else {k: v.copy() for k, v in params.items()}
 
-    def capture(*args, **kwargs):
-        state.update(vars(model))
-        return model
-
-    model._run = capture
-    try:
-        model.fit(X, Y)
-    finally:
-        del model._run
-    state.pop("_run", None)
-    model.__dict__.update(state)
-    model.n_iter_ = 0
-    return model
+    def step(self):
+        return self.loop.steps(1)
 
 
-def one_iteration(model):
-    """One training iteration of a :func:`prepared` model, as ``fit`` runs it; the cost."""
-    cost, ok = model._step(model.n_iter_)
-    model.n_iter_ = model._commit(model.n_iter_ + 1)
-    return cost
+def one_iteration(stepper):
+    """One training iteration (step) of a :class:`Stepper`; the cost."""
+    return stepper.step()
 
 
 def fastnn_logistic(X, Y, lr=LOGISTIC_LR):
-    """A :func:`prepared` ``LogisticRegression`` (``w = 0``)."""
-    return prepared(LogisticRegression(learning_rate=lr), X, Y)
+    """A :class:`Stepper` of ``LogisticRegression`` (``w = 0``)."""
+    return Stepper(LogisticRegression(learning_rate=lr), X, Y)
 
 
-def fastnn_deep(dims, X, Y, lr=DEEP_LR, seed=1, first_layer="direct"):
-    """A :func:`prepared` ``DeepNetwork`` (ReLU hidden layers, LeCun init, ``seed``).
+def fastnn_deep(dims, X, Y, lr=DEEP_LR, seed=1, first_layer="direct", **options):
+    """A :class:`Stepper` of ``DeepNetwork`` (ReLU hidden layers, LeCun init, ``seed``).
 
     ``first_layer="direct"`` by default: the per-iteration figures compare the same
     products as the reference; ``"gram"`` times the Gram-path iteration (its one-off
     ``X^T X`` is part of the preparation, reported separately by ``compare.py``)."""
-    return prepared(DeepNetwork(list(dims), learning_rate=lr, seed=seed, first_layer=first_layer), X, Y)
+    return Stepper(DeepNetwork(list(dims), learning_rate=lr, seed=seed, first_layer=first_layer, **options), X, Y)
 
 
 class ReferenceLogistic:
@@ -121,6 +110,40 @@ class ReferenceDeep:
         return cost
 
 
+class ReferenceMiniBatch:
+    """``fastnn.reference`` mini-batch training, one batch step per :meth:`step`: the batches
+    of ``random_mini_batches(X, Y, batch, seed=shuffle_seed + e)`` epoch after epoch, and the
+    course's momentum / Adam updates (the reference's ``train_network``, one step at a time)."""
+
+    def __init__(self, parameters, X, Y, batch, optimizer="adam", lr=0.0007, hidden="relu", output="sigmoid",
+                 shuffle_seed=11):
+        self.params = {k: v.copy() for k, v in parameters.items()}
+        self.X, self.Y, self.batch, self.opt, self.lr = X, Y, batch, optimizer, lr
+        self.hidden, self.output, self.seed = hidden, output, shuffle_seed
+        self.v, self.s = R.initialize_adam(self.params)
+        self.t = 0
+        self.epoch = 0
+        self.queue = []
+
+    def step(self):
+        if not self.queue:
+            self.queue = R.random_mini_batches(self.X, self.Y, self.batch, self.seed + self.epoch)
+            self.epoch += 1
+        bx, by = self.queue.pop(0)
+        AL, caches = R.model_forward(bx, self.params, self.hidden, self.output)
+        cost = R.compute_cost(AL, by, self.output)
+        grads = R.model_backward(AL, by, caches, self.hidden, self.output)
+        self.t += 1
+        if self.opt == "adam":
+            self.params, self.v, self.s = R.update_parameters_with_adam(self.params, grads, self.v, self.s, self.t,
+                                                                         self.lr)
+        elif self.opt == "momentum":
+            self.params, self.v = R.update_parameters_with_momentum(self.params, grads, self.v, 0.9, self.lr)
+        else:
+            self.params = R.update_parameters(self.params, grads, self.lr)
+        return cost
+
+
 # ---------------------------------------------------------------------------- floors
 
 
@@ -150,19 +173,33 @@ def read_once(X, fast=True):
     return (_read_rows_fast if fast else _read_rows)(A)
 
 
-def deep_products(model):
-    """The matrix products of one training iteration of a :func:`prepared` ``DeepNetwork``,
-    the same ``np.dot`` calls into its own preallocated buffers and nothing else: the floor
-    of an iteration (forward ``W A``; backward ``dZ A^T`` and, above layer 1, ``W^T dZ``)."""
-    params, ws, X = model.parameters_, model._ws, model._X
-    L = len(model._dims) - 1
-    A_prev = X
-    for l in range(1, L):
-        np.dot(params[f"W{l}"], A_prev, out=ws.A[l])
-        A_prev = ws.A[l]
-    np.dot(params[f"W{L}"], A_prev, out=ws.ZL)
-    for l in range(L, 0, -1):
-        A_prev = ws.A[l - 1] if l > 1 else X
-        np.dot(ws.dZ[l], A_prev.T, out=ws.grads[f"dW{l}"])
-        if l > 1:
-            np.dot(params[f"W{l}"].T, ws.dZ[l], out=ws.dZ[l - 1])
+class DeepProducts:
+    """The matrix products of one full-batch training iteration of a network, the same
+    ``np.dot`` calls (forward ``W A``; backward ``dZ A^T`` and, above layer 1, ``W^T dZ``) into
+    buffers allocated once, and nothing else: the floor of an iteration."""
+
+    def __init__(self, parameters, X):
+        self.P, self.X = parameters, X
+        L = len(parameters) // 2
+        m = X.shape[1]
+        dims = [X.shape[0]] + [parameters[f"W{l}"].shape[0] for l in range(1, L + 1)]
+        self.A = [X] + [np.ones((dims[l], m), X.dtype) for l in range(1, L + 1)]
+        self.dZ = [None] + [np.ones((dims[l], m), X.dtype) * 1e-3 for l in range(1, L + 1)]
+        self.dW = [None] + [np.empty_like(parameters[f"W{l}"]) for l in range(1, L + 1)]
+        self.L = L
+
+    def __call__(self):
+        P, A, dZ, L = self.P, self.A, self.dZ, self.L
+        for l in range(1, L + 1):
+            np.dot(P[f"W{l}"], A[l - 1], out=A[l])
+        for l in range(L, 0, -1):
+            np.dot(dZ[l], A[l - 1].T, out=self.dW[l])
+            if l > 1:
+                np.dot(P[f"W{l}"].T, dZ[l], out=dZ[l - 1])
+
+
+def deep_products(stepper):
+    """The floor of one iteration of a :class:`Stepper` of a network (see :class:`DeepProducts`)."""
+    if not hasattr(stepper, "_products"):
+        stepper._products = DeepProducts(stepper.parameters_, stepper.X)
+    stepper._products()

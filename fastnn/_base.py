@@ -135,3 +135,27 @@ class BinaryClassifier(Model):
                 bar.update(self.n_iter_, cost, force=True)
                 bar.close()
         return self
+
+
+class StepLoop:
+    """The iterations of a prepared :class:`BinaryClassifier`, one call each: ``run`` trains
+    as ``fit`` does, ``steps(n)`` runs ``n`` iterations (what a benchmark times), ``finish``
+    releases the fit's buffers. (``fastnn.training.start`` returns one.)"""
+
+    def __init__(self, model):
+        self.model = model
+
+    def run(self, progress=False, callback=None, verbose=False):
+        model = self.model
+        return model._run(model.n_iterations, model.record_every, progress, callback, verbose)
+
+    def steps(self, n):
+        model = self.model
+        cost = math.nan
+        for _ in range(n):
+            cost, ok = model._step(model.n_iter_)
+            model.n_iter_ = model._commit(model.n_iter_ + 1)
+        return cost
+
+    def finish(self):
+        self.model._release()

@@ -55,6 +55,13 @@ def _parser():
     train.add_argument("--seed", type=int)
     train.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     train.add_argument("--record-every", type=int, default=100, metavar="N", help="record the cost every N iterations")
+    train.add_argument("--optimizer", choices=["gd", "momentum", "adam"], help="update rule (default gd)")
+    train.add_argument("--batch-size", type=int, metavar="N", help="mini-batch size (default: full batch)")
+    train.add_argument("--l2", type=float, metavar="LAMBDA", help="L2 regularisation (default 0)")
+    train.add_argument("--keep-prob", type=float, metavar="P", help="dropout keep probability (default 1: off)")
+    train.add_argument("--lr-decay", choices=["inverse", "step"], help="learning-rate decay after each epoch")
+    train.add_argument("--decay-rate", type=float, metavar="R", help="decay rate (default 1)")
+    train.add_argument("--decay-interval", type=int, metavar="N", help="epochs per step of --lr-decay step (default 1000)")
     train.add_argument("--threads", type=int, metavar="N", help="Numba threads (default: all cores)")
     train.add_argument("--out", default="fastnn-run", metavar="DIR", help="output directory (default ./fastnn-run)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -115,9 +122,15 @@ def train(args):
             layers = pick(args.layers, "layers")
             if layers[0] != X_train.shape[0]:
                 raise UsageError(f"--layers: the first size must be the {X_train.shape[0]} input features of this data, got {layers[0]}")
+            options = {name: value for name, value in (
+                ("optimizer", args.optimizer), ("batch_size", args.batch_size), ("l2", args.l2),
+                ("keep_prob", args.keep_prob), ("lr_decay", args.lr_decay), ("decay_rate", args.decay_rate),
+                ("decay_interval", args.decay_interval)) if value is not None}
+            for name, value in defaults.get("options", {}).items():
+                options.setdefault(name, value)
             model = DeepNetwork(layers, hidden_activation=pick(args.activation, "activation"),
                                 init=pick(args.init, "init"), seed=pick(args.seed, "seed"), learning_rate=lr,
-                                n_iterations=iterations, record_every=args.record_every, dtype=args.dtype)
+                                n_iterations=iterations, record_every=args.record_every, dtype=args.dtype, **options)
             what = f"DeepNetwork {model._dims} {model.hidden_activation}, init {model.init}, seed {model.seed}"
     except (TypeError, ValueError) as exc:
         raise UsageError(str(exc))
@@ -139,6 +152,8 @@ def train(args):
 
     metrics = {"model": what, "data": name, "dtype": args.dtype, "learning_rate": lr,
                "iterations": model.n_iter_, "wall_time_s": wall,
+               **({"steps": model.n_steps_, "learning_rates": model.learning_rates_}
+                  if isinstance(model, DeepNetwork) else {}),
                "final_cost": model.costs_[-1] if model.costs_ else None,
                "costs": model.costs_, "record_every": args.record_every,
                "train_accuracy": model.score(X_train, Y_train)}

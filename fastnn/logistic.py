@@ -4,7 +4,7 @@ import numpy as np
 
 from . import kernels as K
 from .kernels._config import LOGISTIC_PARALLEL_MIN_ELEMENTS
-from ._base import BinaryClassifier
+from ._base import BinaryClassifier, StepLoop
 from ._threads import kernel_guard
 from ._validation import check_X, check_Y
 from .io import register
@@ -82,6 +82,14 @@ class LogisticRegression(BinaryClassifier):
             When the cost or an update stops being finite; the model keeps the last finite
             parameters.
         """
+        loop = self._start(X, Y)
+        try:
+            return loop.run(progress, callback, verbose)
+        finally:
+            loop.finish()
+
+    def _start(self, X, Y):
+        """Validate and initialise as :meth:`fit` does; return the ready :class:`StepLoop`."""
         dtype = self._check_hyperparameters()
         X = check_X(X, dtype=dtype)
         n_x, m = X.shape
@@ -102,10 +110,13 @@ class LogisticRegression(BinaryClassifier):
         self._dw = np.empty((n_x, 1), dtype=X.dtype)
         self._w_next = np.empty_like(self.w_)
         self._Y = Y
-        try:
-            return self._run(self.n_iterations, self.record_every, progress, callback, verbose)
-        finally:
-            del self._X, self._Y, self._partial_dw, self._partial_sums, self._dw, self._w_next
+        self.costs_ = []
+        self.n_iter_ = 0
+        return StepLoop(self)
+
+    def _release(self):
+        """Drop the fit's buffers and the references to the caller's data."""
+        del self._X, self._Y, self._partial_dw, self._partial_sums, self._dw, self._w_next
 
     def _step(self, i):
         with kernel_guard(), np.errstate(over="ignore", invalid="ignore"):

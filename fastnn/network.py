@@ -331,6 +331,16 @@ class DeepNetwork(Model):
             keeps the parameters of the last completed step, ``n_iter_`` and ``n_steps_``
             say how far it got, and the message names the epoch and step.
         """
+        loop = self._start(X, Y, sample_weight, validation_data, callback, progress, verbose)
+        try:
+            loop.run()
+        finally:
+            loop.finish()
+        return self
+
+    def _start(self, X, Y, sample_weight=None, validation_data=None, callback=None, progress=False,
+               verbose=False):
+        """Validate and initialise as :meth:`fit` does; return the ready training loop."""
         dtype = self._check_hyperparameters()
         X = check_X(X, dtype=dtype, n_features=self._dims[0])
         m = X.shape[1]
@@ -348,8 +358,8 @@ class DeepNetwork(Model):
         validation = self._validation_set(X, Yf, Yi, w, validation_data, rng_seed)
         if validation is not None and validation[0] is not None:  # a split of the training set
             X, Yf, Yi, w = validation[0]
-        return self._train(X, Yf, Yi, w, validation and validation[1], self.n_iterations, progress, callback,
-                           verbose)
+        return self._loop(X, Yf, Yi, w, validation and validation[1], self.n_iterations, progress, callback,
+                          verbose)
 
     def _validation_set(self, X, Yf, Yi, w, validation_data, seed):
         """``None``, or ``(training part or None, (X_val, Yf_val, Yi_val))``."""
@@ -406,8 +416,9 @@ class DeepNetwork(Model):
             return "direct"
         return "gram" if small_enough and gram < 0.5 * direct else "direct"
 
-    def _train(self, X, Yf, Yi, w, validation, n_epochs, progress, callback, verbose):
-        """Run ``n_epochs`` more epochs from the current parameters and optimizer state."""
+    def _loop(self, X, Yf, Yi, w, validation, n_epochs, progress, callback, verbose):
+        """The training loop for ``n_epochs`` more epochs from the current parameters and
+        optimizer state; its ``finish()`` gives the model the result."""
         layout = self._layout
         data = training.Data(X, Yf, Yi, w, n1=self._dims[1])
         batch = 0 if self.batch_size is None else min(int(self.batch_size), data.m)
@@ -428,19 +439,15 @@ class DeepNetwork(Model):
         s[KN.I_EPOCH] = self.n_iter_
         s[KN.I_SEED] = self.shuffle_seed_
         s[KN.I_DSEED] = self.dropout_seed_
-        total = self.n_iter_ + n_epochs
-        lrs = learning_rates(float(self.learning_rate), total, self.lr_decay, float(self.decay_rate),
-                             int(self.decay_interval))
+        lrs = learning_rates(float(self.learning_rate), self.n_iter_ + n_epochs, self.lr_decay,
+                             float(self.decay_rate), int(self.decay_interval))
         on_epoch, wants, tracker = self._epoch_hook(layout, codes, state, validation, callback)
         loop = training.Loop(state, data, self._hyper(), lrs, self.record_every, progress=progress,
                              verbose=verbose, on_epoch=on_epoch, wants=wants, first_epoch=self.n_iter_,
                              describe_epoch="epoch" if batch else "iteration")
         start_steps = int(s[KN.I_T])
-        try:
-            loop.run()
-        finally:
-            self._finish(layout, state, loop, lrs, gram is not None, X, start_steps, tracker)
-        return self
+        loop.finish = lambda: self._finish(layout, state, loop, lrs, gram is not None, X, start_steps, tracker)
+        return loop
 
     def _epoch_hook(self, layout, codes, state, validation, callback):
         """``(on_epoch, wants, tracker)`` for the loop: validation, early stopping, callback."""

@@ -164,19 +164,14 @@ class Loop:
 
     def run(self):
         """Train to the end (or until stopped); returns True when ``on_epoch`` stopped it."""
-        s, d = self.state, self.data
+        s = self.state
         n_epochs = self.lrs.size
         try:
             while s.istate[KN.I_EPOCH] < n_epochs:
                 epoch = int(s.istate[KN.I_EPOCH])
                 target = self._next_stop(epoch, n_epochs)
                 start = time.perf_counter()
-                status, steps, cost = KN.train(
-                    s.P2, s.V2, s.S2, s.G, s.layout.segments, s.layout.table, s.codes, self.hyper, self.lrs,
-                    s.istate, s.fstate, self.epoch_costs, d.X, d.Yf, d.Yi, d.w, d.total_weight, s.perm, s.key,
-                    s.Xb, s.Yfb, s.Yib, s.wb, s.acts, s.dropped, s.masks, s.deltas, s.scratch,
-                    s.gZ, s.gS, s.G1, s.product, target, self.steps_per_call,
-                )
+                status, steps, cost = self._call(target, self.steps_per_call)
                 self._adapt(steps, time.perf_counter() - start)
                 if status != KN.OK:
                     self._diverged(status, cost)
@@ -187,6 +182,34 @@ class Loop:
             if self.bar is not None:
                 self.bar.update(int(s.istate[KN.I_EPOCH]) - self.first_epoch, self.last_cost, force=True)
                 self.bar.close()
+
+    def _call(self, n_epochs, max_steps):
+        """One call of the compiled loop: ``(status, steps, cost)``."""
+        s, d = self.state, self.data
+        return KN.train(
+            s.P2, s.V2, s.S2, s.G, s.layout.segments, s.layout.table, s.codes, self.hyper, self.lrs,
+            s.istate, s.fstate, self.epoch_costs, d.X, d.Yf, d.Yi, d.w, d.total_weight, s.perm, s.key,
+            s.Xb, s.Yfb, s.Yib, s.wb, s.acts, s.dropped, s.masks, s.deltas, s.scratch,
+            s.gZ, s.gS, s.G1, s.product, n_epochs, max_steps,
+        )
+
+    def steps(self, n):
+        """Run exactly ``n`` more training steps (rewinding to the first epoch when the run is
+        over, so a benchmark can step forever); return the last step's cost.
+
+        Raises ``FloatingPointError`` like :meth:`run`; calls no hook.
+        """
+        s = self.state
+        cost = math.nan
+        while n > 0:
+            if s.istate[KN.I_EPOCH] >= self.lrs.size:
+                s.istate[KN.I_EPOCH] = self.first_epoch
+                s.istate[KN.I_STEP] = 0
+            status, done, cost = self._call(self.lrs.size, n)
+            if status != KN.OK:
+                self._diverged(status, cost)
+            n -= done
+        return cost
 
     def _next_stop(self, epoch, n_epochs):
         """The epoch count at which the compiled loop must hand back to Python."""
@@ -276,3 +299,27 @@ def predict(layout, codes, P, X, block=4096):
         out[:, j0:j1] = KN.predict(P, layout.table, codes, np.ascontiguousarray(X[:, j0:j1]), acts)
     return out
 
+
+
+def start(model, X, Y, sample_weight=None):
+    """A fit made ready to step: validation, initial parameters and buffers, as ``fit``
+    does them, without training.
+
+    Parameters
+    ----------
+    model : DeepNetwork or LogisticRegression
+    X, Y : array_like
+        As for ``model.fit``.
+    sample_weight : array_like, optional
+        ``DeepNetwork`` only.
+
+    Returns
+    -------
+    Loop or fastnn._base.StepLoop
+        ``loop.steps(n)`` runs ``n`` training steps and returns the last one's cost (what
+        a benchmark times), ``loop.run()`` trains as ``fit`` would, and ``loop.finish()``
+        gives the model the state reached (and releases the fit's buffers).
+    """
+    if sample_weight is None:
+        return model._start(X, Y)
+    return model._start(X, Y, sample_weight)

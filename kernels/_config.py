@@ -12,7 +12,12 @@ Fastmath
     derivatives, updates) use no fastmath at all.
 
 Caching
-    ``CACHE`` is True unless the environment sets ``FASTNN_CACHE=0``.  No kernel calls
+    ``CACHE`` is True unless the environment sets ``FASTNN_CACHE=0``.  Numba keys a cached
+    function on the source of its own file only, so a compiled driver would keep running the
+    old code of a helper changed in another file (numba#1833), after an edit as after an
+    upgrade of fastnn.  Every cached dispatcher here is therefore stamped with
+    :func:`source_stamp`, a hash of all the kernel files and of Numba's version: a change
+    anywhere in ``kernels/`` recompiles everything once.  No kernel calls
     ``numba.get_num_threads()`` (that silently disables caching, and results must never
     depend on the thread count anyway).  Checked with numba 0.68.1 (numba#7518 reported a
     crash of cached parallel functions when the thread count changed): a cache written
@@ -48,9 +53,12 @@ Float32
     Reductions over examples (costs, ``db``, ``dw``) always accumulate in float64.
 """
 
+import hashlib
 import os
+import pathlib
 import types
 
+import numba
 from numba import njit
 
 #: The one fastmath flag set allowed (never the all-flags switch: no ``nnan``/``ninf``).
@@ -76,6 +84,28 @@ LOGISTIC_MIN_CHUNK = 64
 #: the z pass and the dw pass (half of a 2 MiB L2, leaving room for w and the partial dw);
 #: see logistic.logistic_block for the clamp to [64, 256] examples.
 LOGISTIC_BLOCK_BYTES = 1 << 20
+
+
+def source_stamp(directory=None):
+    """SHA-256 of every ``*.py`` file of the kernels package (sorted by name) and of the
+    Numba version: the freshness stamp of every cached kernel."""
+    directory = pathlib.Path(directory or pathlib.Path(__file__).parent)
+    h = hashlib.sha256(numba.__version__.encode())
+    for path in sorted(directory.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.digest()
+
+
+_STAMP = source_stamp() if CACHE else None
+
+
+def _stamped(dispatcher):
+    """Give a cached dispatcher the package-wide :func:`source_stamp` instead of its file's
+    hash (see the module notes). A Numba without this internal keeps its own behaviour."""
+    cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    if cache_file is not None and hasattr(cache_file, "_source_stamp"):
+        cache_file._source_stamp = _STAMP
+    return dispatcher
 
 
 def _flags(fastmath):
@@ -123,8 +153,8 @@ def kernel(fn=None, *, fastmath=False):
     flags = _flags(fastmath)
 
     def build(f):
-        par = njit(parallel=True, cache=CACHE, fastmath=flags)(f)
-        ser = njit(parallel=False, cache=CACHE, fastmath=flags)(_renamed_copy(f, "__serial"))
+        par = _stamped(njit(parallel=True, cache=CACHE, fastmath=flags)(f))
+        ser = _stamped(njit(parallel=False, cache=CACHE, fastmath=flags)(_renamed_copy(f, "__serial")))
         par.serial = ser
         par.parallel = par
         ser.serial = ser
@@ -155,7 +185,7 @@ def helper(fn=None, *, fastmath=False):
 def entry(fn):
     """Compile ``fn`` as a serial, cached Numba function called from Python (a compiled
     driver: it calls helpers and BLAS, never a parallel region)."""
-    return njit(cache=CACHE)(fn)
+    return _stamped(njit(cache=CACHE)(fn))
 
 
 def choose(kernel_, n_elements):

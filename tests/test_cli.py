@@ -66,6 +66,20 @@ def test_train_logistic_with_options(tmp_path):
     assert isinstance(model, fastnn.LogisticRegression) and model.w_.dtype == np.float32
 
 
+def test_train_with_the_second_course_options(tmp_path):
+    out = tmp_path / "mb"
+    result = _run("train", "--optimizer", "adam", "--batch-size", "32", "--l2", "0.1", "--keep-prob", "0.9",
+                  "--lr-decay", "step", "--decay-rate", "0.5", "--decay-interval", "5", "--learning-rate", "0.01",
+                  "--iterations", "12", "--record-every", "1", "--no-progress", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    model = fastnn.load(out / "model.npz")
+    assert (model.optimizer, model.batch_size, model.l2, model.keep_prob) == ("adam", 32, 0.1, 0.9)
+    assert (model.lr_decay, model.decay_rate, model.decay_interval) == ("step", 0.5, 5)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["iterations"] == 12 and metrics["steps"] == 12 * 13  # 400 examples, batches of 32
+    assert len(metrics["learning_rates"]) == 12 and metrics["learning_rates"][-1] == pytest.approx(0.01 / 2)
+
+
 @pytest.mark.data
 def test_train_on_cat_data(tmp_path, cat_data):
     out = tmp_path / "cat"
@@ -87,6 +101,12 @@ def test_train_on_cat_data(tmp_path, cat_data):
     (["train", "--activation", "softmax"], "--activation"),
     (["train", "--threads", "999"], "--threads"),
     (["train", "--seed", "1.5"], "--seed"),
+    (["train", "--optimizer", "rmsprop"], "--optimizer"),
+    (["train", "--batch-size", "0"], "batch_size"),
+    (["train", "--keep-prob", "1.5"], "keep_prob"),
+    (["train", "--l2", "-1"], "l2"),
+    (["train", "--lr-decay", "cosine"], "--lr-decay"),
+    (["train", "--decay-rate", "-2"], "decay_rate"),
 ])
 def test_bad_arguments_give_one_line_and_exit_2(args, message, tmp_path):
     result = _run(*args, "--out", str(tmp_path / "o"), cwd=tmp_path)

@@ -389,3 +389,23 @@ def test_config_docstring_states_the_default_thresholds():
         default = re.search(rf"^{name} = int\(os\.environ\.get\(\"FASTNN_{name}\", (2\*\*\d+)\)\)", src, re.M)
         assert stated and default, name
         assert stated.group(1) == default.group(1), (name, stated.group(1), default.group(1))
+
+
+def test_cached_kernels_are_stamped_with_every_kernel_file(tmp_path):
+    """Numba would key a cached driver on its own file only, and keep running a changed
+    helper's old code from another file (numba#1833): every cached kernel carries a stamp
+    of the whole package instead, which any change of any kernel file changes."""
+    import shutil
+
+    from fastnn.kernels import _config
+    from fastnn.kernels import network as KN
+
+    stamp = _config.source_stamp()
+    for disp in (KN.train, KN.predict, KN.loss_and_gradients, K.bias_relu, K.bias_relu.serial):
+        assert disp._cache._cache_file._source_stamp == stamp
+    copy = tmp_path / "kernels"
+    shutil.copytree(KERNELS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert _config.source_stamp(copy) == stamp
+    helper = copy / "optimizers.py"
+    helper.write_text(helper.read_text() + "\n# an edit\n")
+    assert _config.source_stamp(copy) != stamp

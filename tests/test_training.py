@@ -1,0 +1,310 @@
+"""Mini-batch training, momentum, Adam, learning-rate decay, L2, dropout, multi-class and
+regression outputs and example weights: DeepNetwork held to fastnn.reference.train_network,
+and the training loop's behaviour (shuffling, slicing, callbacks, Ctrl-C, divergence).
+
+Tolerances: the compiled step and the reference compute the same maths in a different
+order (the reference's BLAS products and pairwise sums, fastnn's loop products with FMA and
+float64 sums), so every float64 number differs by a few ulps of the terms summed. Over the
+short runs below (a dozen epochs, well inside the contracting regime) the measured
+differences are <= 2e-15 relative on costs and <= 5e-14 of each array's largest entry on
+parameters; the asserts hold 1e-12 / 1e-11, the project's float64 parity bound.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import reference as R
+from fastnn import training
+from fastnn.kernels import shuffle as KS
+from fastnn.regularization import dropout_masks
+
+N_X, M = 7, 53
+
+
+def _targets(rng, output, K, m):
+    if output == "sigmoid":
+        return (rng.random((K, m)) > 0.5).astype(np.float64)
+    if output == "softmax":
+        return rng.integers(0, K, (1, m)).astype(np.float64)
+    return rng.standard_normal((K, m))
+
+
+def _fit_pair(X, Y, dims, output, sample_weight=None, dtype=None, n_iterations=12, **options):
+    """The same training run through DeepNetwork and the reference."""
+    lr = options.pop("learning_rate", 0.01 if options.get("optimizer") == "adam" else 0.05)
+    act = options.pop("hidden_activation", "tanh")
+    net = fastnn.DeepNetwork(dims, hidden_activation=act, init="he", seed=3, learning_rate=lr,
+                             n_iterations=n_iterations, record_every=1, output=output, shuffle_seed=5, dtype=dtype,
+                             **options)
+    net.fit(X, Y, sample_weight=sample_weight)
+    kp = options.get("keep_prob", 1.0)
+    masks = (lambda t, b: dropout_masks(net.dropout_seed_, t, dims, b, kp)) if kp < 1 else None
+    X64 = np.asarray(X, dtype=np.float64)
+    params, costs = R.train_network(X64, Y, dims, n_iterations, lr, act, "he", 3, 1, output=output, shuffle_seed=5,
+                                    masks=masks, sample_weight=sample_weight, **options)
+    return net, params, costs
+
+
+GRID = list(itertools.product(["gd", "momentum", "adam"], [0.0, 0.7], [1.0, 0.8], [None, 16],
+                              ["sigmoid", "softmax", "identity"]))
+
+
+@pytest.mark.parametrize("optimizer, l2, keep_prob, batch_size, output", GRID,
+                         ids=["-".join(map(str, c)) for c in GRID])
+def test_training_matches_reference_float64(optimizer, l2, keep_prob, batch_size, output):
+    """Every optimizer x L2 x dropout x batch size x output layer, float64."""
+    rng = np.random.default_rng(hash((optimizer, l2, keep_prob, batch_size, output)) % 2**32)
+    K = 1 if output == "sigmoid" else 3
+    dims = [N_X, 6, 4, K]
+    X = rng.standard_normal((N_X, M))
+    Y = _targets(rng, output, K, M)
+    net, params, costs = _fit_pair(X, Y, dims, output, optimizer=optimizer, l2=l2, keep_prob=keep_prob,
+                                   batch_size=batch_size)
+    assert net.n_iter_ == 12
+    assert net.n_steps_ == 12 * (1 if batch_size is None else -(-M // batch_size))
+    np.testing.assert_allclose(net.costs_, costs, rtol=1e-12)
+    for key, value in params.items():
+        np.testing.assert_allclose(net.parameters_[key], value, rtol=0, atol=1e-11 * np.abs(value).max())
+
+
+@pytest.mark.parametrize("weighted_layout", ["C", "F"])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax", "identity"])
+@pytest.mark.parametrize("batch_size", [None, 10])
+def test_example_weights_and_layouts_match_reference(output, batch_size, weighted_layout):
+    """sample_weight: the cost is sum s_i loss_i / sum s_i, L2 uses sum s_i for m; both
+    layouts of X give the reference's numbers."""
+    rng = np.random.default_rng(7)
+    K = 1 if output == "sigmoid" else 2
+    dims = [N_X, 5, K]
+    X = rng.standard_normal((N_X, M))
+    X = np.asfortranarray(X) if weighted_layout == "F" else X
+    Y = _targets(rng, output, K, M)
+    w = rng.random(M) * 2
+    w[::7] = 0.0  # zero weights are allowed
+    net, params, costs = _fit_pair(X, Y, dims, output, sample_weight=w, optimizer="adam", l2=0.3,
+                                   batch_size=batch_size)
+    np.testing.assert_allclose(net.costs_, costs, rtol=1e-12)
+    for key, value in params.items():
+        np.testing.assert_allclose(net.parameters_[key], value, rtol=0, atol=1e-11 * np.abs(value).max())
+    # cost() is the weighted objective with its L2 term
+    AL, _ = R.model_forward(np.asarray(X), net.parameters_, "tanh", output)
+    want = R.compute_cost_with_regularization(AL, Y, net.parameters_, 0.3, output, w)
+    assert net.cost(X, Y, sample_weight=w) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_training_matches_reference_float32(optimizer, output):
+    """float32 end to end against the float64 reference on the same (float32) values.
+
+    Every float32 operation rounds at 6e-8 relative; a dozen epochs of a small net stay
+    within 1e-5 of the terms' magnitudes (measured: <= 2e-6 on costs, <= 3e-6 of the largest
+    parameter)."""
+    rng = np.random.default_rng(11)
+    K = 1 if output == "sigmoid" else 3
+    dims = [N_X, 6, K]
+    X = rng.standard_normal((N_X, M)).astype(np.float32)
+    Y = _targets(rng, output, K, M)
+    net, params, costs = _fit_pair(X, Y, dims, output, dtype="float32", optimizer=optimizer, l2=0.2,
+                                   keep_prob=0.8, batch_size=16)
+    assert all(v.dtype == np.float32 for v in net.parameters_.values())
+    np.testing.assert_allclose(net.costs_, costs, rtol=1e-5)
+    for key, value in params.items():
+        np.testing.assert_allclose(net.parameters_[key], value, rtol=0, atol=1e-5 * np.abs(value).max())
+
+
+def test_batches_are_the_references_random_mini_batches():
+    """Epoch e trains on random_mini_batches(X, Y, batch, seed=shuffle_seed + e): the first
+    step's gradient equals the reference's on the first batch of that epoch."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((N_X, M))
+    Y = _targets(rng, "sigmoid", 1, M)
+    seen = []
+    net = fastnn.DeepNetwork([N_X, 4, 1], n_iterations=1, batch_size=M, shuffle_seed=21, learning_rate=0.1)
+    net.fit(X, Y)
+    bx, by = R.random_mini_batches(X, Y, M, seed=21)[0]
+    params = R.initialize_parameters([N_X, 4, 1], seed=1)
+    AL, caches = R.model_forward(bx, params, "relu")
+    grads = R.model_backward(AL, by, caches, "relu")
+    ref = R.update_parameters(params, grads, 0.1)
+    for key in ref:
+        np.testing.assert_allclose(net.parameters_[key], ref[key], rtol=0, atol=1e-14)
+    seen.append(net.costs_[0])
+    assert seen[0] == pytest.approx(R.compute_cost(AL, by), rel=1e-13)
+
+
+@pytest.mark.parametrize("m", [1, 2, 5, 64, 300, 1000, 70001])
+@pytest.mark.parametrize("seed", [0, 1, 11, 42, 2**32 - 1])
+def test_compiled_permutation_is_numpys(seed, m):
+    """The compiled shuffle reproduces numpy.random.RandomState(seed).permutation(m) (MT19937
+    init_genrand + NumPy's rejection-sampled Fisher-Yates) bit for bit."""
+    out = np.empty(m, np.int64)
+    KS.permutation.serial(seed, out)
+    np.testing.assert_array_equal(out, np.random.RandomState(seed).permutation(m))
+
+
+def test_dropout_masks_numpy_twin_and_rate():
+    """The masks a fit uses are the NumPy function's (checked through a one-step fit whose
+    hidden activations are all positive, so the mask alone decides which units pass), and
+    they keep about keep_prob of the units."""
+    masks = dropout_masks(123, 0, [3, 2000, 1], 50, 0.8)
+    frac = masks[0].mean()
+    assert abs(frac - 0.8) < 0.01  # 100 000 draws: 4 standard deviations is 0.005
+    again = dropout_masks(123, 0, [3, 2000, 1], 50, 0.8)
+    np.testing.assert_array_equal(masks[0], again[0])
+    other_step = dropout_masks(123, 1, [3, 2000, 1], 50, 0.8)
+    assert (masks[0] != other_step[0]).mean() > 0.2
+    other_seed = dropout_masks(124, 0, [3, 2000, 1], 50, 0.8)
+    assert (masks[0] != other_seed[0]).mean() > 0.2
+
+
+def test_keep_prob_one_is_bit_identical_to_no_dropout():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((N_X, M))
+    Y = _targets(rng, "sigmoid", 1, M)
+    a = fastnn.DeepNetwork([N_X, 5, 1], n_iterations=20, batch_size=8, optimizer="adam", keep_prob=1.0).fit(X, Y)
+    b = fastnn.DeepNetwork([N_X, 5, 1], n_iterations=20, batch_size=8, optimizer="adam").fit(X, Y)
+    c = fastnn.DeepNetwork([N_X, 5, 1], n_iterations=20, batch_size=8, optimizer="adam", keep_prob=0.9).fit(X, Y)
+    for key in a.parameters_:
+        assert a.parameters_[key].tobytes() == b.parameters_[key].tobytes()
+    assert any(a.parameters_[k].tobytes() != c.parameters_[k].tobytes() for k in a.parameters_)
+
+
+def test_same_fit_twice_gives_the_same_bits():
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((N_X, M))
+    Y = _targets(rng, "softmax", 3, M)
+    make = lambda: fastnn.DeepNetwork([N_X, 8, 3], n_iterations=15, batch_size=10, optimizer="adam",  # noqa: E731
+                                      keep_prob=0.7, l2=0.1, seed=9)
+    a, b = make().fit(X, Y), make().fit(X, Y)
+    assert a.costs_ == b.costs_
+    for key in a.parameters_:
+        assert a.parameters_[key].tobytes() == b.parameters_[key].tobytes()
+
+
+def test_steps_per_call_change_nothing(monkeypatch):
+    """One step per compiled call, a callback per epoch, or everything in one call: the same
+    bits (the time slicing of the loop is invisible)."""
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((N_X, M))
+    Y = _targets(rng, "sigmoid", 1, M)
+
+    def fit(callback=None):
+        return fastnn.DeepNetwork([N_X, 5, 3, 1], n_iterations=9, batch_size=7, optimizer="momentum",
+                                  keep_prob=0.9, lr_decay="inverse", decay_rate=0.3).fit(X, Y, callback=callback)
+
+    whole = fit()
+    sliced_epochs = fit(callback=lambda e, c: None)
+    monkeypatch.setattr(training, "SLICE_SECONDS", 0.0)  # one step per call
+    one_step = fit()
+    for other in (sliced_epochs, one_step):
+        assert other.costs_ == whole.costs_ and other.n_steps_ == whole.n_steps_ == 9 * 8
+        for key in whole.parameters_:
+            assert other.parameters_[key].tobytes() == whole.parameters_[key].tobytes()
+
+
+@pytest.mark.parametrize("lr_decay, expected", [
+    ("inverse", [0.1, 0.1, 0.1 / 1.5, 0.1 / 2.0, 0.1 / 2.5]),
+    ("step", [0.1, 0.1, 0.1, 0.1 / 1.5, 0.1 / 1.5]),
+])
+def test_learning_rates_per_epoch(lr_decay, expected):
+    """Epoch 0 trains at lr0, epoch e >= 1 at decay(lr0, e - 1): as the course decays after
+    each epoch. (interval 2 for the step schedule.)"""
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((N_X, 20))
+    Y = _targets(rng, "sigmoid", 1, 20)
+    net = fastnn.DeepNetwork([N_X, 3, 1], learning_rate=0.1, n_iterations=5, batch_size=8, lr_decay=lr_decay,
+                             decay_rate=0.5, decay_interval=2).fit(X, Y)
+    np.testing.assert_allclose(net.learning_rates_, expected, rtol=1e-15)
+    assert net.learning_rates_[1] == R.update_lr(0.1, 0, 0.5) if lr_decay == "inverse" else True
+
+
+def test_callback_progress_and_verbose_per_epoch(capsys):
+    rng = np.random.default_rng(10)
+    X = rng.standard_normal((N_X, 40))
+    Y = _targets(rng, "sigmoid", 1, 40)
+    seen = []
+    net = fastnn.DeepNetwork([N_X, 4, 1], n_iterations=6, record_every=2, batch_size=16)
+    net.fit(X, Y, progress=True, verbose=True, callback=lambda e, c: seen.append((e, c)))
+    assert [e for e, _ in seen] == list(range(6))
+    assert [c for e, c in seen if e % 2 == 0] == net.costs_
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"Cost after epoch {e}: {c:f}" for e, c in zip((0, 2, 4), net.costs_)]
+    assert "6/6" in err
+
+
+@pytest.mark.parametrize("stop_at", [0, 3])
+def test_keyboard_interrupt_mid_fit_keeps_last_completed_step(stop_at):
+    """Ctrl-C (here from a callback) leaves the parameters of the last completed step;
+    n_iter_ counts the epochs done, n_steps_ the steps: equal to a fresh fit of that many
+    epochs."""
+    rng = np.random.default_rng(12)
+    X = rng.standard_normal((N_X, M))
+    Y = _targets(rng, "sigmoid", 1, M)
+
+    def cb(e, c):
+        if e == stop_at:
+            raise KeyboardInterrupt
+
+    net = fastnn.DeepNetwork([N_X, 4, 1], n_iterations=10, batch_size=16, optimizer="adam")
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, Y, callback=cb)
+    assert net.n_iter_ == stop_at + 1 and net.n_steps_ == 4 * (stop_at + 1)
+    ref = fastnn.DeepNetwork([N_X, 4, 1], n_iterations=stop_at + 1, batch_size=16, optimizer="adam").fit(X, Y)
+    for key in ref.parameters_:
+        assert net.parameters_[key].tobytes() == ref.parameters_[key].tobytes()
+
+
+def test_divergence_names_epoch_and_step_and_keeps_last_good_step():
+    """Linear regression at a learning rate far past stability: the loss grows
+    geometrically until it overflows; the error names where, the model keeps the last
+    finite step (the same as a second identical fit)."""
+    rng = np.random.default_rng(13)
+    X = rng.standard_normal((N_X, M)) * 10
+    Y = _targets(rng, "identity", 1, M)
+    make = lambda: fastnn.DeepNetwork([N_X, 1], n_iterations=500, batch_size=8, learning_rate=50.0,  # noqa: E731
+                                      output="identity")
+    net = make()
+    with pytest.raises(FloatingPointError, match=r"epoch \d+, step \d+ of the epoch.*learning_rate"):
+        net.fit(X, Y)
+    assert 0 < net.n_steps_ < 500 * 7
+    assert all(np.isfinite(v).all() for v in net.parameters_.values())
+    steps = net.n_steps_
+    again = make()
+    with pytest.raises(FloatingPointError):
+        again.fit(X, Y)
+    assert again.n_steps_ == steps
+    for key in net.parameters_:
+        assert net.parameters_[key].tobytes() == again.parameters_[key].tobytes()
+
+
+def test_full_batch_defaults_unchanged_by_new_options():
+    """The first course's behaviour: batch_size=None is full-batch gradient descent, one
+    step per epoch, costs_ the cost before each recorded iteration's update."""
+    rng = np.random.default_rng(14)
+    X = rng.standard_normal((N_X, M))
+    Y = _targets(rng, "sigmoid", 1, M)
+    net = fastnn.DeepNetwork([N_X, 4, 1], n_iterations=30, record_every=10, learning_rate=0.2).fit(X, Y)
+    params, costs = R.train_network(X, Y, [N_X, 4, 1], 30, 0.2, record_every=10)
+    assert net.n_steps_ == net.n_iter_ == 30 and len(net.costs_) == 3
+    np.testing.assert_allclose(net.costs_, costs, rtol=1e-13)
+
+
+def test_gradient_check_accepts_right_and_rejects_wrong_gradients(monkeypatch):
+    rng = np.random.default_rng(15)
+    X = rng.standard_normal((4, 9))
+    Y = _targets(rng, "softmax", 3, 9)
+    net = fastnn.DeepNetwork([4, 5, 3], hidden_activation="tanh", n_iterations=3, l2=0.3).fit(X, Y)
+    assert fastnn.gradient_check(net, X, Y) < 1e-7
+    good = net.gradients
+
+    def planted_bug(*args, **kwargs):
+        grads = good(*args, **kwargs)
+        grads["dW1"] = grads["dW1"] * 2  # the course's planted bug
+        return grads
+
+    monkeypatch.setattr(net, "gradients", planted_bug)
+    assert fastnn.gradient_check(net, X, Y) > 1e-3
