@@ -4,7 +4,9 @@ Every loader returns the derivation's layout: ``X`` of shape ``(n_x, m)`` with o
 per column, ``Y`` of shape ``(1, m)``.
 """
 
+import functools
 import os
+import random
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,7 @@ __all__ = [
     "load_moons",
     "load_circles",
     "load_football",
+    "load_mnist1d",
     "find_cat_data",
 ]
 
@@ -275,3 +278,54 @@ def load_football(path=None):
     data = loadmat(file)
     return (np.ascontiguousarray(data["X"].T, dtype=np.float64), data["y"].T.astype(np.float64),
             np.ascontiguousarray(data["Xval"].T, dtype=np.float64), data["yval"].T.astype(np.float64))
+
+
+@functools.lru_cache(maxsize=1)
+def _mnist1d_arrays():
+    try:
+        from mnist1d.data import get_dataset_args, make_dataset
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError('load_mnist1d needs the mnist1d package: pip install "fastnn[mnist1d]"') from exc
+    # make_dataset reseeds NumPy's legacy global generator and Python's random (both to 42)
+    # and never restores them: the caller's streams are saved and put back.
+    np_state, py_state = np.random.get_state(), random.getstate()
+    try:
+        data = make_dataset(get_dataset_args())
+    finally:
+        np.random.set_state(np_state)
+        random.setstate(py_state)
+    arrays = (np.ascontiguousarray(data["x"].T, dtype=np.float64), data["y"].reshape(1, -1).astype(np.int64),
+              np.ascontiguousarray(data["x_test"].T, dtype=np.float64), data["y_test"].reshape(1, -1).astype(np.int64))
+    for a in arrays:
+        a.setflags(write=False)
+    return arrays
+
+
+def load_mnist1d():
+    """The standard MNIST-1D split (Greydanus & Kobak, "Scaling down deep learning"): 4000
+    training and 1000 test signals of 40 samples, 10 classes.
+
+    Generated offline, deterministically, by the ``mnist1d`` package's
+    ``make_dataset(get_dataset_args())`` (``pip install "fastnn[mnist1d]"``; about a second;
+    kept in memory for the next call, nothing written to disk). Its ``get_dataset``, which
+    downloads, is never called. NumPy's global generator and Python's ``random``, which
+    ``make_dataset`` reseeds, are restored afterwards.
+
+    Returns
+    -------
+    X_train : ndarray, shape (40, 4000), float64
+    Y_train : ndarray, shape (1, 4000), int64 labels 0..9
+    X_test : ndarray, shape (40, 1000), float64
+    Y_test : ndarray, shape (1, 1000), int64
+
+    Notes
+    -----
+    The labels are the same bits on every machine; the signals may differ in the last
+    ulp between CPUs (the generator's Gaussian filter goes through NumPy's SIMD ``exp``).
+
+    Raises
+    ------
+    ImportError
+        If ``mnist1d`` is not installed.
+    """
+    return tuple(a.copy() for a in _mnist1d_arrays())

@@ -28,6 +28,7 @@ import numpy as np
 from ._progress import ProgressBar
 from .kernels import network as KN
 from .kernels._config import BLAS_MIN_FLOPS
+from .kernels.layers import SOFTMAX_BLOCK
 
 #: A compiled call aims at about this much work before returning to Python.
 SLICE_SECONDS = 0.05
@@ -77,7 +78,7 @@ class TrainingState:
         hidden = layout.hidden_units * batch if dropout else 0
         self.dropped = np.empty(hidden, dtype)
         self.masks = np.empty(hidden, np.uint8)
-        self.scratch = np.empty((2, batch), np.float64)
+        self.scratch = scratch_for(layout)
         mini = codes[KN.C_BATCH] > 0
         self.perm = np.empty(m if mini else 0, np.int64)
         self.key = np.empty(624, np.uint32)
@@ -264,6 +265,11 @@ class Loop:
         return [float(self.epoch_costs[e]) for e in range(self.first_epoch, done) if e % self.record_every == 0]
 
 
+def scratch_for(layout):
+    """The output layers' float64 scratch rows (see ``kernels.layers.softmax_ce``)."""
+    return np.empty((4, max(layout.dims[-1], SOFTMAX_BLOCK)), np.float64)
+
+
 def hyper_array(beta, beta1, beta2, epsilon, l2, keep_prob):
     """The kernels' float64 hyper-parameter vector (``fastnn.kernels.network.H_*``)."""
     h = np.zeros(6, np.float64)
@@ -280,7 +286,7 @@ def loss_and_gradients(layout, codes, P, data, scale):
     acts = np.empty(layout.units * b, dtype)
     deltas = np.empty(layout.units * b, dtype)
     G = np.zeros(layout.size, dtype)
-    scratch = np.empty((2, b), np.float64)
+    scratch = scratch_for(layout)
     loss = KN.loss_and_gradients(P, G, layout.table, codes, data.X, data.Yf, data.Yi, data.w, scale, acts,
                                  deltas, scratch)
     return float(loss), G

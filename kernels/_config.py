@@ -64,6 +64,12 @@ from numba import njit
 #: The one fastmath flag set allowed (never the all-flags switch: no ``nnan``/``ninf``).
 FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 
+#: NumPy's semantics for a float division by zero (inf or NaN, which the finiteness checks
+#: report), not Python's ZeroDivisionError: Numba's default checks every division for zero,
+#: and that check keeps LLVM from vectorising any loop that divides (Adam's update: 3.1 ns a
+#: parameter with it, 0.3 without).
+ERROR_MODEL = "numpy"
+
 #: On-disk caching of compiled kernels (``FASTNN_CACHE=0`` disables it).
 CACHE = os.environ.get("FASTNN_CACHE", "1") != "0"
 
@@ -153,8 +159,9 @@ def kernel(fn=None, *, fastmath=False):
     flags = _flags(fastmath)
 
     def build(f):
-        par = _stamped(njit(parallel=True, cache=CACHE, fastmath=flags)(f))
-        ser = _stamped(njit(parallel=False, cache=CACHE, fastmath=flags)(_renamed_copy(f, "__serial")))
+        par = _stamped(njit(parallel=True, cache=CACHE, fastmath=flags, error_model=ERROR_MODEL)(f))
+        ser = _stamped(njit(parallel=False, cache=CACHE, fastmath=flags, error_model=ERROR_MODEL)(
+            _renamed_copy(f, "__serial")))
         par.serial = ser
         par.parallel = par
         ser.serial = ser
@@ -175,7 +182,7 @@ def helper(fn=None, *, fastmath=False):
     flags = _flags(fastmath)
 
     def build(f):
-        return njit(fastmath=flags)(f)
+        return njit(fastmath=flags, error_model=ERROR_MODEL)(f)
 
     if fn is None:
         return build
@@ -185,7 +192,7 @@ def helper(fn=None, *, fastmath=False):
 def entry(fn):
     """Compile ``fn`` as a serial, cached Numba function called from Python (a compiled
     driver: it calls helpers and BLAS, never a parallel region)."""
-    return _stamped(njit(cache=CACHE)(fn))
+    return _stamped(njit(cache=CACHE, error_model=ERROR_MODEL)(fn))
 
 
 def choose(kernel_, n_elements):

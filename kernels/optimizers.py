@@ -27,54 +27,58 @@ GD, MOMENTUM, ADAM = 0, 1, 2
 
 
 @helper
+def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, omb1, b2, omb2, eps_, c1, c2):
+    """One contiguous segment, all arrays sliced to it (indices from 0: a loop over a slice
+    vectorises where the same loop over ``range(start, end)`` of the whole vectors did not).
+    Returns True when a new value is not finite."""
+    bad = False
+    if opt == 0:
+        for q in range(P.size):
+            g = G[q] + l2_ * P[q] if decay else G[q]
+            p = P[q] - lr_ * g
+            Pn[q] = p
+            bad |= p - p != 0
+    elif opt == 1:
+        for q in range(P.size):
+            g = G[q] + l2_ * P[q] if decay else G[q]
+            v = b_ * V[q] + omb * g
+            Vn[q] = v
+            p = P[q] - lr_ * v
+            Pn[q] = p
+            bad |= p - p != 0
+    else:
+        for q in range(P.size):
+            g = G[q] + l2_ * P[q] if decay else G[q]
+            v = b1 * V[q] + omb1 * g
+            s = b2 * S[q] + omb2 * (g * g)
+            Vn[q] = v
+            Sn[q] = s
+            p = P[q] - lr_ * (v / c1) / (np.sqrt(s / c2) + eps_)
+            Pn[q] = p
+            bad |= p - p != 0
+    # x - x is 0 for finite x and NaN for inf/NaN. An OR of flags vectorises; a float sum
+    # of them would be one chain of dependent additions.
+    return bad
+
+
+@helper
 def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1, beta2, eps, t):
     """Write the updated parameters (and optimizer state) of step ``t`` (from 1); return
     True when every new parameter is finite. ``V``/``S`` may be empty when unused."""
     T = P.dtype.type
-    lr_ = T(lr)
-    l2_ = T(l2)
-    use_l2 = l2 != 0.0
-    b_ = T(beta)
-    omb = T(1.0 - beta)
-    b1 = T(beta1)
-    omb1 = T(1.0 - beta1)
-    b2 = T(beta2)
-    omb2 = T(1.0 - beta2)
-    eps_ = T(eps)
     c1 = T(1.0 - beta1 ** np.float64(t))
     c2 = T(1.0 - beta2 ** np.float64(t))
-    check = 0.0
+    bad = False
     for r in range(segments.shape[0]):
-        start, end, kind = segments[r, 0], segments[r, 1], segments[r, 2]
+        a, e, kind = segments[r, 0], segments[r, 1], segments[r, 2]
         if kind == 2:
             continue
-        decay = use_l2 and kind == 1
-        if opt == 0:
-            for q in range(start, end):
-                g = G[q] + l2_ * P[q] if decay else G[q]
-                p = P[q] - lr_ * g
-                Pn[q] = p
-                check += np.float64(p - p)
-        elif opt == 1:
-            for q in range(start, end):
-                g = G[q] + l2_ * P[q] if decay else G[q]
-                v = b_ * V[q] + omb * g
-                Vn[q] = v
-                p = P[q] - lr_ * v
-                Pn[q] = p
-                check += np.float64(p - p)
-        else:
-            for q in range(start, end):
-                g = G[q] + l2_ * P[q] if decay else G[q]
-                v = b1 * V[q] + omb1 * g
-                s = b2 * S[q] + omb2 * (g * g)
-                Vn[q] = v
-                Sn[q] = s
-                p = P[q] - lr_ * (v / c1) / (np.sqrt(s / c2) + eps_)
-                Pn[q] = p
-                check += np.float64(p - p)
-    # x - x is 0 for finite x and NaN for inf/NaN: a NaN sum flags the step.
-    return check == 0.0
+        decay = l2 != 0.0 and kind == 1
+        Vs, Vns = (V[a:e], Vn[a:e]) if opt >= 1 else (V[:0], Vn[:0])
+        Ss, Sns = (S[a:e], Sn[a:e]) if opt == 2 else (S[:0], Sn[:0])
+        bad |= _update_segment(P[a:e], G[a:e], Vs, Ss, Pn[a:e], Vns, Sns, opt, T(lr), T(l2), decay, T(beta),
+                               T(1.0 - beta), T(beta1), T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2)
+    return not bad
 
 
 @helper

@@ -40,6 +40,8 @@ TWINS = {
     "bias_add": "R.linear_forward(A, W, b)[0] - W @ A  (i.e. Z + b)",
     "sigmoid_cross_entropy": "R.cost_from_logits(Z + b, Y); dZ = (R.sigmoid(Z + b) - Y) * scale; db = sum(dZ)",
     "cross_entropy_from_logits": "R.cost_from_logits(Z + b, Y)",
+    "softmax_cross_entropy": "R.cost_from_logits(Z + b, labels, 'softmax'); dZ = (R.softmax(Z + b) - onehot) * scale",
+    "squared_error": "R.cost_from_logits(Z + b, Y, 'identity'); dZ = (Z + b - Y) * scale; db = sum(dZ, axis=1)",
     "relu_backward": "R.relu_backward(dA, Z) with A = R.relu(Z); db = sum(dZ, axis=1)",
     "tanh_backward": "R.tanh_backward(dA, Z) with A = R.tanh(Z); db = sum(dZ, axis=1)",
     "sigmoid_backward": "R.sigmoid_backward(dA, Z) with A = R.sigmoid(Z); db = sum(dZ, axis=1)",

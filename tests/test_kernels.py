@@ -106,6 +106,54 @@ def test_sigmoid_cross_entropy_parity(dtype, which, rng):
         assert cost_only(Z, b, Y) == pytest.approx(R.cost_from_logits(zl, f64(Y)), rel=tol)
 
 
+@pytest.mark.parametrize("which", VARIANTS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softmax_cross_entropy_parity(dtype, which, rng):
+    """Cost, dZ = (a - onehot) * scale and db against the reference's softmax, on ragged
+    block counts (256-column blocks)."""
+    kern = variant("softmax_cross_entropy", which)
+    tol = TOL[np.dtype(dtype)]
+    for K_, m in [(2, 1), (3, 7), (10, 257), (4, 5000), (7, 513)]:
+        Z, b, _ = layer(rng, K_, m, dtype, scale=4.0)
+        labels_ = rng.integers(0, K_, m)
+        Z0 = Z.copy()
+        for scale in (1.0 / m, 1.0):
+            Zk = Z0.copy()
+            dZ = np.full_like(Z, np.nan)
+            db = np.full((K_, 1), np.nan, dtype)
+            cost = kern(Zk, b, labels_, scale, dZ, db)
+            zl = f64(Z0) + f64(b)
+            onehot = np.zeros((K_, m))
+            onehot[labels_, np.arange(m)] = 1
+            A = R.softmax(zl)
+            exp_dZ = (A - onehot) * scale
+            assert_close(dZ, exp_dZ, rtol=tol, atol=tol * scale * (A + onehot))
+            assert dZ.dtype == Z.dtype and db.dtype == Z.dtype
+            assert cost == pytest.approx(R.cost_from_logits(zl, labels_[None, :], "softmax"), rel=tol)
+            assert_close(db, exp_dZ.sum(axis=1, keepdims=True), rtol=tol,
+                         atol=tol * np.abs(exp_dZ).sum(axis=1, keepdims=True))
+            np.testing.assert_array_equal(Zk, (Z0 + b).astype(dtype))  # the bias is added in place
+
+
+@pytest.mark.parametrize("which", VARIANTS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_squared_error_parity(dtype, which, rng):
+    kern = variant("squared_error", which)
+    tol = TOL[np.dtype(dtype)]
+    for K_, m in [(1, 1), (3, 7), (2, 5000)]:
+        Z, b, _ = layer(rng, K_, m, dtype)
+        Y = rng.standard_normal((K_, m)).astype(dtype)
+        dZ = np.empty_like(Z)
+        db = np.empty((K_, 1), dtype)
+        cost = kern(Z, b, Y, 1.0 / m, dZ, db)
+        r = f64(Z) + f64(b) - f64(Y)
+        # (z + b) - y: a difference of O(1) numbers, error relative to the terms
+        terms = np.abs(f64(Z)) + np.abs(f64(b)) + np.abs(f64(Y))
+        assert_close(dZ, r / m, rtol=tol, atol=tol * terms / m)
+        assert cost == pytest.approx(R.cost_from_logits(f64(Z) + f64(b), f64(Y), "identity"), rel=10 * tol)
+        assert_close(db, (r / m).sum(axis=1, keepdims=True), rtol=tol, atol=tol * terms.sum(axis=1, keepdims=True) / m)
+
+
 # --------------------------------------------------------------------------- backward
 
 
@@ -248,6 +296,13 @@ def _results_reduction_kernels(dtype, which="parallel"):
     dZ = np.empty_like(Z)
     out["sigmoid_cross_entropy"] = (K_.sigmoid_cross_entropy(Z, b, Y, 1.0 / m, dZ), dZ)
     out["cross_entropy_from_logits"] = K_.cross_entropy_from_logits(Z, b, Y)
+    Z, b, _ = layer(rng, 10, 5003, dtype, scale=4.0)
+    labels_ = rng.integers(0, 10, 5003)
+    dZ, db = np.empty_like(Z), np.empty((10, 1), dtype)
+    out["softmax_cross_entropy"] = (K_.softmax_cross_entropy(Z.copy(), b, labels_, 1.0 / 5003, dZ, db), dZ, db)
+    Y2 = rng.standard_normal(Z.shape).astype(dtype)
+    dZ, db = np.empty_like(Z), np.empty((10, 1), dtype)
+    out["squared_error"] = (K_.squared_error(Z, b, Y2, 1.0 / 5003, dZ, db), dZ, db)
     Z, _, dA = layer(rng, 9, 3001, dtype)
     for name, (forward, _) in BACKWARD_TWINS.items():
         dZ = np.empty_like(Z)
@@ -275,7 +330,7 @@ def _assert_identical(a, b):
 def test_reductions_bit_identical_with_1_and_2_threads(dtype):
     one = with_threads(1, lambda: _results_reduction_kernels(dtype))
     two = with_threads(2, lambda: _results_reduction_kernels(dtype))
-    assert set(one) == set(two) and len(one) == 7
+    assert set(one) == set(two) and len(one) == 9
     for name in one:
         _assert_identical(one[name], two[name])
     # The serial variant gives the very same bits, so a model's choice of variant (by
@@ -409,3 +464,22 @@ def test_cached_kernels_are_stamped_with_every_kernel_file(tmp_path):
     helper = copy / "optimizers.py"
     helper.write_text(helper.read_text() + "\n# an edit\n")
     assert _config.source_stamp(copy) != stamp
+
+
+@pytest.mark.parametrize("which", VARIANTS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softmax_saturated_logits_are_finite_and_exact(dtype, which):
+    """Logits of +-1e4 (and 800, 40): max-shifted, nothing overflows; the cost is the exact
+    log-sum-exp loss, dZ is the one-hot difference."""
+    kern = variant("softmax_cross_entropy", which)
+    Z = np.array([[1e4, -1e4, 40.0, -800.0], [-1e4, 1e4, -40.0, 800.0], [0.0, 0.0, 0.0, 0.0]], dtype)
+    labels_ = np.array([0, 0, 1, 2])
+    b = np.zeros((3, 1), dtype)
+    dZ = np.empty_like(Z)
+    db = np.empty((3, 1), dtype)
+    with np.errstate(all="raise"):
+        cost = kern(Z.copy(), b, labels_, 0.25, dZ, db)
+    assert np.isfinite(dZ).all() and np.isfinite(cost)
+    # losses: 0, 2e4, 80 (+ log1p(e^-80)), 800: exactly representable terms
+    assert cost == pytest.approx((0.0 + 2e4 + 80.0 + 800.0) / 4, rel=1e-6 if dtype == np.float32 else 1e-12)
+    np.testing.assert_allclose(dZ[:, 1], [-0.25, 0.25, 0.0], atol=1e-12)
