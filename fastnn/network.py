@@ -331,6 +331,11 @@ class DeepNetwork(Model):
             keeps the parameters of the last completed step, ``n_iter_`` and ``n_steps_``
             say how far it got, and the message names the epoch and step.
         """
+        if _is_dask(X) or _is_dask(Y):
+            from . import dask as fastnn_dask  # the optional extra, imported only for dask input
+
+            return fastnn_dask.fit(self, X, Y, sample_weight=sample_weight, validation_data=validation_data,
+                                   progress=progress, callback=callback, verbose=verbose)
         loop = self._start(X, Y, sample_weight, validation_data, callback, progress, verbose)
         try:
             loop.run()
@@ -338,8 +343,57 @@ class DeepNetwork(Model):
             loop.finish()
         return self
 
+    def partial_fit(self, X, Y, sample_weight=None, *, progress=False, callback=None, verbose=False):
+        """Train one more epoch on ``(X, Y)``, from the current parameters and optimizer state.
+
+        The first call (or one on a model loaded from a file, whose optimizer state was not
+        saved) starts as :meth:`fit` does, from freshly initialised parameters (loaded ones
+        are kept). Epoch numbers, learning-rate decay, Adam's step count and the shuffle seed
+        (``shuffle_seed + epoch``) carry on from call to call, so ``n`` calls on the same data
+        train exactly as ``fit`` with ``n_iterations=n``. Validation and early stopping are
+        :meth:`fit`'s; here ``costs_`` simply grows.
+
+        Parameters
+        ----------
+        X, Y, sample_weight
+            As for :meth:`fit`.
+        progress, callback, verbose
+            As for :meth:`fit`, for this epoch.
+
+        Returns
+        -------
+        self
+        """
+        if not hasattr(self, "n_iter_") or not hasattr(self, "parameters_"):
+            n_iterations, self.n_iterations = self.n_iterations, 1
+            try:
+                loop = self._start(X, Y, sample_weight, None, callback, progress, verbose, early_stopping=False)
+            finally:
+                self.n_iterations = n_iterations
+        else:
+            dtype = self._check_hyperparameters()
+            X = check_X(X, dtype=self._dtype_ if dtype is None else dtype, n_features=self._dims[0])
+            if X.dtype != self._dtype_:
+                raise TypeError(f"X: this model trains in {self._dtype_}, got dtype {X.dtype} (dtype={self.dtype!r})")
+            Yf, Yi = check_targets(Y, self._output, self._dims[-1], X.shape[1], X.dtype)
+            w = check_sample_weight(sample_weight, X.shape[1], X.dtype)
+            if not hasattr(self, "shuffle_seed_"):  # loaded from a file
+                seed = self.seed if self.seed is not None else int(np.random.SeedSequence().generate_state(1)[0])
+                self.shuffle_seed_ = self.shuffle_seed if self.shuffle_seed is not None else seed
+                self.dropout_seed_ = seed
+            if not hasattr(self, "_opt_state_"):
+                self._opt_state_ = None
+                self.n_steps_ = getattr(self, "n_steps_", 0)
+                self.learning_rates_ = getattr(self, "learning_rates_", [])
+            loop = self._loop(X, Yf, Yi, w, None, 1, progress, callback, verbose)
+        try:
+            loop.run()
+        finally:
+            loop.finish()
+        return self
+
     def _start(self, X, Y, sample_weight=None, validation_data=None, callback=None, progress=False,
-               verbose=False):
+               verbose=False, early_stopping=None):
         """Validate and initialise as :meth:`fit` does; return the ready training loop."""
         dtype = self._check_hyperparameters()
         X = check_X(X, dtype=dtype, n_features=self._dims[0])
@@ -355,13 +409,14 @@ class DeepNetwork(Model):
         self.costs_, self.learning_rates_ = [], []
         self.n_iter_ = self.n_steps_ = 0
         self._opt_state_ = None
-        validation = self._validation_set(X, Yf, Yi, w, validation_data, rng_seed)
+        validation = self._validation_set(X, Yf, Yi, w, validation_data, rng_seed,
+                                          self.early_stopping if early_stopping is None else early_stopping)
         if validation is not None and validation[0] is not None:  # a split of the training set
             X, Yf, Yi, w = validation[0]
         return self._loop(X, Yf, Yi, w, validation and validation[1], self.n_iterations, progress, callback,
                           verbose)
 
-    def _validation_set(self, X, Yf, Yi, w, validation_data, seed):
+    def _validation_set(self, X, Yf, Yi, w, validation_data, seed, early_stopping):
         """``None``, or ``(training part or None, (X_val, Yf_val, Yi_val))``."""
         self.validation_costs_, self.validation_scores_ = [], []
         self.best_iteration_ = None
@@ -376,7 +431,7 @@ class DeepNetwork(Model):
             Yf_val, Yi_val = check_targets(Y_val, self._output, self._dims[-1], X_val.shape[1], X.dtype,
                                            name="validation_data[1]")
             return None, (X_val, Yf_val, Yi_val)
-        if not self.early_stopping:
+        if not early_stopping:
             return None
         train_idx, val_idx = _split(Yf, Yi, self._output, self.validation_fraction, seed)
         if val_idx.size == 0 or train_idx.size == 0:
@@ -425,7 +480,7 @@ class DeepNetwork(Model):
         codes = self._codes(data.xmajor, batch)
         P = layout.flatten(self.parameters_, X.dtype)
         self.first_layer_ = (self._choose_first_layer(X.shape, X.dtype, validation is not None)
-                             if self.n_iter_ == 0 else "direct")
+                             if self.n_iter_ == 0 and n_epochs > 1 else "direct")
         gram = None
         if self.first_layer_ == "gram":
             gram = (np.dot(self.parameters_["W1"], X), np.dot(X.T, X))
@@ -517,6 +572,10 @@ class DeepNetwork(Model):
         if self._output == "identity":
             raise AttributeError("predict_proba: a regression network (output='identity') has no "
                                  "probabilities; use predict")
+        if _is_dask(X):
+            from . import dask as fastnn_dask
+
+            return fastnn_dask.predict_proba(self, X)
         return self._output_of(self._validated_X(X))
 
     def predict(self, X):
@@ -534,6 +593,10 @@ class DeepNetwork(Model):
             for regression.
         """
         self._check_fitted()
+        if _is_dask(X):
+            from . import dask as fastnn_dask
+
+            return fastnn_dask.predict(self, X)
         return predictions(self._output, self._output_of(self._validated_X(X)))
 
     def score(self, X, Y, sample_weight=None):
@@ -551,6 +614,10 @@ class DeepNetwork(Model):
         -------
         float
         """
+        if _is_dask(X) or _is_dask(Y):
+            from . import dask as fastnn_dask
+
+            return fastnn_dask.score(self, X, Y, sample_weight)
         X, Yf, Yi, w = self._validated_XY(X, Y, sample_weight)
         return score(self._output, self._output_of(X), Yf, Yi, w)
 
@@ -586,6 +653,10 @@ class DeepNetwork(Model):
         -------
         float
         """
+        if _is_dask(X) or _is_dask(Y):
+            from . import dask as fastnn_dask
+
+            return fastnn_dask.cost(self, X, Y, sample_weight)
         X, Yf, Yi, w = self._validated_XY(X, Y, sample_weight)
         return self._cost_at(self._flat(), X, Yf, Yi, w)
 
@@ -689,6 +760,11 @@ class _Tracker:
             self.best_epoch = epoch
             self.best = np.array(P)
         return self.no_improvement >= model.n_iter_no_change, (cost, value)
+
+
+def _is_dask(value):
+    """True for a dask collection (checked by type, without importing dask)."""
+    return type(value).__module__.split(".")[0] == "dask"
 
 
 def _check_open_fraction(value, name):

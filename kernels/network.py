@@ -329,6 +329,27 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
 
 
 @entry
+def update(P2, V2, S2, G, segments, codes, hyper, lr, weight_sum, istate):
+    """The update of a step whose gradients (times ``1 / weight_sum``, L2 not included) are
+    already in ``G``: the optimizer writes the spare rows and, when every new parameter is
+    finite, the step is committed (``istate[I_CUR]`` flipped, ``istate[I_T]`` counted).
+    Returns ``(ok, l2_term)``, ``l2_term = lambda/2 * sum ||W||^2`` at the parameters before
+    the update (what :func:`step` adds to a batch's loss sum). Numba JIT-compiled.
+
+    This is :func:`step`'s update alone, for a driver that computes the gradients elsewhere
+    (a data-parallel fit sums them over partitions)."""
+    cur = istate[I_CUR]
+    l2 = hyper[H_L2]
+    term = 0.5 * l2 * squared_weight_norm(P2[cur], segments) if l2 != 0.0 else 0.0
+    ok = optimizer_update(P2[cur], G, V2[cur], S2[cur], P2[1 - cur], V2[1 - cur], S2[1 - cur], segments,
+                          codes[C_OPT], lr, l2 / weight_sum, hyper[H_BETA], hyper[H_BETA1], hyper[H_BETA2],
+                          hyper[H_EPS], istate[I_T] + 1)
+    if ok:
+        _commit(istate)
+    return ok, term
+
+
+@entry
 def loss_and_gradients(P, G, layout, codes, X, Yf, Yi, w, scale, acts, deltas, scratch):
     """Weighted loss sum of ``(X, Y)`` at parameters ``P`` (1-D), gradients (times ``scale``
     and the weights) into ``G``; no dropout, no update. Numba JIT-compiled.
