@@ -8,12 +8,14 @@ SCALES = {
     "lecun": lambda n_prev, n: 1.0 / np.sqrt(n_prev),
     "he": lambda n_prev, n: np.sqrt(2.0 / n_prev),
     "xavier": lambda n_prev, n: np.sqrt(2.0 / (n_prev + n)),
+    "glorot": lambda n_prev, n: np.sqrt(6.0 / (n_prev + n)),  # the bound of uniform draws
 }
 
 
 def initial_parameters(layer_dims, init, seed, dtype):
-    """``{"W1", "b1", ...}``: ``W[l] = randn(n_l, n_{l-1}) * scale`` from one
-    ``RandomState(seed)`` stream in layer order (float64 draws, then cast), ``b[l] = 0``.
+    """``{"W1", "b1", ...}``: ``W[l] = randn(n_l, n_{l-1}) * scale`` (``"glorot"``: uniform in
+    ``[-scale, scale)``) from one ``RandomState(seed)`` stream in layer order (float64 draws,
+    then cast), ``b[l] = 0``: as ``fastnn.reference.initialize_parameters``.
 
     All arrays are C-contiguous, as the kernels and ``np.dot(..., out=...)`` want.
     """
@@ -21,6 +23,8 @@ def initial_parameters(layer_dims, init, seed, dtype):
     params = {}
     for l in range(1, len(layer_dims)):
         n_prev, n = layer_dims[l - 1], layer_dims[l]
-        params[f"W{l}"] = np.ascontiguousarray(rng.randn(n, n_prev) * SCALES[init](n_prev, n), dtype=dtype)
+        scale = SCALES[init](n_prev, n)
+        W = rng.uniform(-scale, scale, (n, n_prev)) if init == "glorot" else rng.randn(n, n_prev) * scale
+        params[f"W{l}"] = np.ascontiguousarray(W, dtype=dtype)
         params[f"b{l}"] = np.zeros((n, 1), dtype=dtype)
     return params

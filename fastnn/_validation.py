@@ -9,9 +9,9 @@ import numbers
 import numpy as np
 
 #: Hidden activations a network accepts, in the order of their kernel codes.
-HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid")
+HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "identity")
 #: Weight initialisations, as in ``fastnn.reference.initialize_parameters``.
-INITS = ("lecun", "he", "xavier", "small")
+INITS = ("lecun", "he", "xavier", "small", "glorot")
 #: Float dtypes the kernels are compiled for.
 FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 

@@ -57,9 +57,10 @@ class DeepNetwork(Model):
         ``[n_x, n_1, ..., n_{L-1}, n_L]``. ``[n_x, n_h, 1]`` with ``hidden_activation="tanh"``
         is the course's shallow network; ``[n_x, 1]`` logistic regression with random
         initial weights; ``[n_x, K]`` multinomial logistic regression.
-    hidden_activation : {"relu", "tanh", "sigmoid"}
-    init : {"lecun", "he", "xavier", "small"}
-        Weight scale, as in ``fastnn.reference.initialize_parameters``.
+    hidden_activation : {"relu", "tanh", "sigmoid", "identity"}
+    init : {"lecun", "he", "xavier", "small", "glorot"}
+        Weight scale, as in ``fastnn.reference.initialize_parameters`` (``"glorot"``: uniform
+        draws, as scikit-learn's MLP).
     seed : int or None
         Seed of the one ``RandomState`` stream drawing the weights (``1`` reproduces the
         course's ``np.random.seed(1)``); also the default shuffle seed and the dropout seed.
@@ -315,7 +316,9 @@ class DeepNetwork(Model):
         callback : callable, optional
             ``callback(epoch, cost)`` after every completed epoch; with validation data
             ``callback(epoch, cost, validation)`` where ``validation`` is ``(cost, score)``
-            at recorded epochs and ``None`` at others.
+            at recorded epochs and ``None`` at others. Returning ``True`` stops training
+            after that epoch (as early stopping does). A callback makes the compiled loop
+            return to Python after every epoch (a few microseconds each).
         verbose : bool
             Print ``Cost after iteration i: ...`` (``epoch`` with mini-batches) at every
             recorded epoch, like the course.
@@ -513,10 +516,8 @@ class DeepNetwork(Model):
         def on_epoch(epoch, cost):
             stop, result = tracker.epoch(epoch) if validation is not None else (False, None)
             if callback is not None:
-                if validation is not None:
-                    callback(epoch, cost, result)
-                else:
-                    callback(epoch, cost)
+                asked = callback(epoch, cost, result) if validation is not None else callback(epoch, cost)
+                stop = stop or asked is True
             return stop
 
         wants = None if callback is not None else (lambda e: e % self.record_every == 0)

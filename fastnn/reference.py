@@ -188,6 +188,7 @@ ACTIVATIONS = {
     "sigmoid": (sigmoid, sigmoid_backward),
     "relu": (relu, relu_backward),
     "tanh": (tanh, tanh_backward),
+    "identity": (lambda Z: Z, lambda dA, Z: dA),
 }
 
 
@@ -217,12 +218,15 @@ OUTPUTS = {"sigmoid": sigmoid, "softmax": softmax, "identity": lambda Z: Z}
 
 # ------------------------------------------------------------------------ initialisation
 
-#: Initialisation name -> weight scale as a function of (n_prev, n_l).
+#: Initialisation name -> weight scale as a function of (n_prev, n_l): the standard deviation
+#: of normal draws, or for "glorot" the bound of uniform draws in [-bound, bound) (Glorot &
+#: Bengio's, as scikit-learn's MLP draws its weights).
 INITS = {
     "small": lambda n_prev, n: 0.01,
     "lecun": lambda n_prev, n: 1 / np.sqrt(n_prev),
     "he": lambda n_prev, n: np.sqrt(2 / n_prev),
     "xavier": lambda n_prev, n: np.sqrt(2 / (n_prev + n)),
+    "glorot": lambda n_prev, n: np.sqrt(6 / (n_prev + n)),
 }
 
 
@@ -233,9 +237,10 @@ def initialize_parameters(layer_dims, init="lecun", seed=None, dtype=np.float64)
     ----------
     layer_dims : sequence of int
         ``[n_x, n_1, ..., n_L]``: input size, then the units of each layer.
-    init : {"lecun", "he", "xavier", "small"}
-        Weight scale: ``1/sqrt(n_prev)``, ``sqrt(2/n_prev)``, ``sqrt(2/(n_prev+n_l))``
-        or ``0.01``.
+    init : {"lecun", "he", "xavier", "small", "glorot"}
+        Weight scale: normal draws times ``1/sqrt(n_prev)``, ``sqrt(2/n_prev)``,
+        ``sqrt(2/(n_prev+n_l))`` or ``0.01``; ``"glorot"``: uniform draws in
+        ``[-sqrt(6/(n_prev+n_l)), sqrt(6/(n_prev+n_l)))``.
     seed : int or None
         Seed of the one ``numpy.random.RandomState`` stream that draws every ``W[l]`` in
         order ``l = 1..L``. ``seed=1`` reproduces the course's ``np.random.seed(1)``.
@@ -252,7 +257,11 @@ def initialize_parameters(layer_dims, init="lecun", seed=None, dtype=np.float64)
     parameters = {}
     for l in range(1, len(layer_dims)):
         n_prev, n = layer_dims[l - 1], layer_dims[l]
-        W = rng.randn(n, n_prev) * scale_of(n_prev, n)
+        if init == "glorot":
+            bound = scale_of(n_prev, n)
+            W = rng.uniform(-bound, bound, (n, n_prev))
+        else:
+            W = rng.randn(n, n_prev) * scale_of(n_prev, n)
         parameters[f"W{l}"] = W.astype(dtype)
         parameters[f"b{l}"] = np.zeros((n, 1), dtype=dtype)
     return parameters

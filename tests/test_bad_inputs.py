@@ -186,7 +186,7 @@ BAD_NET_ONLY = [
     ("hidden_activation", "softmax", ValueError, r"^hidden_activation: .*'relu', 'tanh', 'sigmoid'.*'softmax'"),
     ("hidden_activation", "ReLU", ValueError, r"^hidden_activation: .*'relu', 'tanh', 'sigmoid'"),
     ("hidden_activation", None, ValueError, r"^hidden_activation: .*'relu'"),
-    ("init", "glorot", ValueError, r"^init: .*'lecun', 'he', 'xavier', 'small'.*'glorot'"),
+    ("init", "glorot_normal", ValueError, r"^init: .*'lecun', 'he', 'xavier', 'small', 'glorot'.*'glorot_normal'"),
     ("init", 0.01, ValueError, r"^init: .*'lecun'"),
     ("seed", 1.5, TypeError, r"^seed: .*1\.5"),
     ("seed", "1", TypeError, r"^seed: "),

@@ -308,3 +308,29 @@ def test_gradient_check_accepts_right_and_rejects_wrong_gradients(monkeypatch):
 
     monkeypatch.setattr(net, "gradients", planted_bug)
     assert fastnn.gradient_check(net, X, Y) > 1e-3
+
+
+def test_identity_hidden_layers_and_glorot_init_match_reference():
+    """A linear hidden layer (scikit-learn's activation="identity") and Glorot-uniform weights."""
+    rng = np.random.default_rng(16)
+    X = rng.standard_normal((N_X, M))
+    Y = _targets(rng, "softmax", 3, M)
+    net = fastnn.DeepNetwork([N_X, 5, 3], hidden_activation="identity", init="glorot", seed=4, n_iterations=10,
+                             record_every=1, learning_rate=0.1, batch_size=20, optimizer="adam").fit(X, Y)
+    params0 = R.initialize_parameters([N_X, 5, 3], init="glorot", seed=4)
+    bound = np.sqrt(6 / (N_X + 5))
+    assert np.abs(params0["W1"]).max() <= bound and np.abs(params0["W1"]).max() > 0.8 * bound
+    params, costs = R.train_network(X, Y, [N_X, 5, 3], 10, 0.1, "identity", "glorot", 4, 1, batch_size=20,
+                                    optimizer="adam")
+    np.testing.assert_allclose(net.costs_, costs, rtol=1e-12)
+    for key, value in params.items():
+        np.testing.assert_allclose(net.parameters_[key], value, rtol=0, atol=1e-11 * np.abs(value).max())
+
+
+def test_callback_returning_true_stops_training():
+    rng = np.random.default_rng(17)
+    X = rng.standard_normal((N_X, M))
+    Y = _targets(rng, "sigmoid", 1, M)
+    net = fastnn.DeepNetwork([N_X, 4, 1], n_iterations=50, batch_size=10)
+    net.fit(X, Y, callback=lambda e, c: e == 6)
+    assert net.n_iter_ == 7 and net.n_steps_ == 7 * 6
