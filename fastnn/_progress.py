@@ -23,8 +23,9 @@ class ProgressBar:
         self._last_draw = 0.0
         self._last_done = None
 
-    def update(self, done, cost, force=False):
-        """Show ``done`` finished iterations and the latest ``cost``."""
+    def update(self, done, cost, force=False, extra=""):
+        """Show ``done`` finished iterations, the latest ``cost`` and an ``extra`` text (e.g.
+        the validation score)."""
         now = time.perf_counter()
         if done == self._last_done or (not force and now - self._last_draw < 0.1 and done < self.total):
             return
@@ -33,7 +34,7 @@ class ProgressBar:
         filled = int(self.width * done / self.total)
         bar = "#" * filled + "-" * (self.width - filled)
         self.stream.write(
-            f"\r[{bar}] {done}/{self.total} cost {cost:.6f}  {done / elapsed:,.0f} it/s  {elapsed:.1f}s"
+            f"\r[{bar}] {done}/{self.total} cost {cost:.6f}{extra}  {done / elapsed:,.0f} it/s  {elapsed:.1f}s"
         )
         self.stream.flush()
 

@@ -1,8 +1,10 @@
 """The ``fastnn`` command line: ``fastnn train`` trains a model and writes what it learnt.
 
 With no options it trains the course's shallow tanh network (4 hidden units) on the
-built-in planar "flower" data set; ``--data DIR`` trains the course's deep network on the
-cat / non-cat images in ``DIR``.
+built-in planar "flower" data set; ``--data mnist1d`` trains the MNIST-1D paper's MLP
+(``pip install "fastnn[mnist1d]"``); ``--data DIR`` trains the course's deep network on the
+cat / non-cat images in ``DIR``. Each data set brings its defaults (below); every option
+overrides them.
 """
 
 import argparse
@@ -11,8 +13,14 @@ import sys
 import time
 from pathlib import Path
 
-PLANAR = dict(layers=[2, 4, 1], activation="tanh", learning_rate=1.2, iterations=10000, init="small", seed=2)
-CAT = dict(layers=[12288, 20, 7, 5, 1], activation="relu", learning_rate=0.0075, iterations=2500, init="lecun", seed=1)
+PLANAR = dict(layers=[2, 4, 1], activation="tanh", learning_rate=1.2, iterations=10000, init="small", seed=2,
+              record_every=100)
+CAT = dict(layers=[12288, 20, 7, 5, 1], activation="relu", learning_rate=0.0075, iterations=2500, init="lecun", seed=1,
+           record_every=100)
+#: The MNIST-1D paper's MLP (Greydanus & Kobak): 40-100-100-10 ReLU, Adam at 1e-2, batches of
+#: 100, 6000 steps (150 epochs); the test split is the validation curve.
+MNIST1D = dict(layers=[40, 100, 100, 10], activation="relu", learning_rate=0.01, iterations=150, init="he", seed=1,
+               record_every=1, options=dict(optimizer="adam", batch_size=100), validate=True)
 
 
 class UsageError(Exception):
@@ -43,7 +51,9 @@ def _parser():
         description="Train a network. Default: the course's shallow tanh network on the planar flower "
         "data set; with --data DIR: the course's deep network on the cat / non-cat images.",
     )
-    train.add_argument("--data", metavar="DIR", help="directory with train_catvnoncat.h5 and test_catvnoncat.h5")
+    train.add_argument("--data", metavar="DATA",
+                       help="planar (default: the built-in flower), mnist1d (generated, needs fastnn[mnist1d]), or a "
+                            "directory with train_catvnoncat.h5 and test_catvnoncat.h5")
     train.add_argument("--model", choices=["network", "logistic"], default="network",
                        help="a DeepNetwork (default) or LogisticRegression")
     train.add_argument("--layers", type=_int_list, metavar="N0,N1,...,1",
@@ -54,7 +64,8 @@ def _parser():
     train.add_argument("--init", choices=["lecun", "he", "xavier", "small"])
     train.add_argument("--seed", type=int)
     train.add_argument("--dtype", choices=["float64", "float32"], default="float64")
-    train.add_argument("--record-every", type=int, default=100, metavar="N", help="record the cost every N iterations")
+    train.add_argument("--record-every", type=int, metavar="N",
+                       help="record the cost every N iterations/epochs (default 100; 1 for mnist1d)")
     train.add_argument("--optimizer", choices=["gd", "momentum", "adam"], help="update rule (default gd)")
     train.add_argument("--batch-size", type=int, metavar="N", help="mini-batch size (default: full batch)")
     train.add_argument("--l2", type=float, metavar="LAMBDA", help="L2 regularisation (default 0)")
@@ -70,11 +81,18 @@ def _parser():
 
 def _load(args):
     """(name, X_train, Y_train, X_test, Y_test, defaults) for the chosen data."""
-    if args.data is None:
+    if args.data is None or args.data == "planar":
         from .datasets import load_planar
 
         X, Y = load_planar()
         return "planar flower (built-in)", X, Y, None, None, PLANAR
+    if args.data == "mnist1d":
+        from .datasets import load_mnist1d
+
+        try:
+            return ("MNIST-1D (4000 train / 1000 test, generated)", *load_mnist1d(), MNIST1D)
+        except ImportError as exc:
+            raise UsageError(f"--data mnist1d: {exc}")
     from .datasets import load_cat
 
     if not Path(args.data).is_dir():
@@ -113,39 +131,45 @@ def train(args):
     pick = lambda value, key: defaults[key] if value is None else value  # noqa: E731
     lr = pick(args.learning_rate, "learning_rate")
     iterations = pick(args.iterations, "iterations")
+    record_every = pick(args.record_every, "record_every")
     try:
         if args.model == "logistic":
             model = LogisticRegression(learning_rate=lr, n_iterations=iterations,
-                                       record_every=args.record_every, dtype=args.dtype)
+                                       record_every=record_every, dtype=args.dtype)
             what = "LogisticRegression"
         else:
             layers = pick(args.layers, "layers")
             if layers[0] != X_train.shape[0]:
                 raise UsageError(f"--layers: the first size must be the {X_train.shape[0]} input features of this data, got {layers[0]}")
-            options = {name: value for name, value in (
+            options = {key: value for key, value in (
                 ("optimizer", args.optimizer), ("batch_size", args.batch_size), ("l2", args.l2),
                 ("keep_prob", args.keep_prob), ("lr_decay", args.lr_decay), ("decay_rate", args.decay_rate),
                 ("decay_interval", args.decay_interval)) if value is not None}
-            for name, value in defaults.get("options", {}).items():
-                options.setdefault(name, value)
+            for key, value in defaults.get("options", {}).items():
+                options.setdefault(key, value)
             model = DeepNetwork(layers, hidden_activation=pick(args.activation, "activation"),
                                 init=pick(args.init, "init"), seed=pick(args.seed, "seed"), learning_rate=lr,
-                                n_iterations=iterations, record_every=args.record_every, dtype=args.dtype, **options)
+                                n_iterations=iterations, record_every=record_every, dtype=args.dtype, **options)
             what = f"DeepNetwork {model._dims} {model.hidden_activation}, init {model.init}, seed {model.seed}"
     except (TypeError, ValueError) as exc:
         raise UsageError(str(exc))
+    epochs = "epochs" if getattr(model, "batch_size", None) else "iterations"
     print(f"fastnn train: {what} on {name} (m={X_train.shape[1]}), {args.dtype}, "
-          f"{iterations} iterations, learning rate {lr}")
+          f"{iterations} {epochs}, learning rate {lr}")
 
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out {out}: {exc}")
+    validate = defaults.get("validate") and X_test is not None and isinstance(model, DeepNetwork)
     start = time.perf_counter()
     diverged = None
     try:
-        model.fit(X_train, Y_train, progress=not args.no_progress)
+        if validate:  # the test split as validation data: a validation curve, no early stopping
+            model.fit(X_train, Y_train, validation_data=(X_test, Y_test), progress=not args.no_progress)
+        else:
+            model.fit(X_train, Y_train, progress=not args.no_progress)
     except FloatingPointError as exc:
         diverged = str(exc)
     wall = time.perf_counter() - start
@@ -155,18 +179,25 @@ def train(args):
                **({"steps": model.n_steps_, "learning_rates": model.learning_rates_}
                   if isinstance(model, DeepNetwork) else {}),
                "final_cost": model.costs_[-1] if model.costs_ else None,
-               "costs": model.costs_, "record_every": args.record_every,
+               "costs": model.costs_, "record_every": record_every,
                "train_accuracy": model.score(X_train, Y_train)}
+    if validate:
+        metrics["validation_costs"] = model.validation_costs_
+        metrics["validation_scores"] = model.validation_scores_
     print(f"train accuracy: {100 * metrics['train_accuracy']:.2f} %")
     if X_test is not None:
         metrics["test_accuracy"] = model.score(X_test, Y_test)
         print(f"test accuracy:  {100 * metrics['test_accuracy']:.2f} %")
-    print(f"wall time: {wall:.2f} s for {model.n_iter_} iterations")
+    print(f"wall time: {wall:.2f} s for {model.n_iter_} {epochs}")
     if diverged:
         metrics["error"] = diverged
     model.save(out / "model.npz")
-    iters = list(np.arange(len(model.costs_)) * args.record_every)
-    learning_curve_png(out / "learning_curve.png", [("train cost", iters, model.costs_)], title=what)
+    unit = "epoch" if getattr(model, "batch_size", None) else "iteration"
+    iters = list(np.arange(len(model.costs_)) * record_every)
+    curves = [("train cost", iters, model.costs_)]
+    if validate:
+        curves.append(("validation cost (test split)", iters[:len(model.validation_costs_)], model.validation_costs_))
+    learning_curve_png(out / "learning_curve.png", curves, title=what, xlabel=unit)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     print(f"wrote {out / 'model.npz'}, {out / 'learning_curve.png'}, {out / 'metrics.json'}")
     if diverged:

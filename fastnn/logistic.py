@@ -13,7 +13,10 @@ from .io import save as _save
 
 @register
 class LogisticRegression(BinaryClassifier):
-    """Logistic regression trained by gradient descent from zero weights.
+    """Binary logistic regression trained by gradient descent from zero weights.
+
+    For several classes, ``DeepNetwork([n_x, K])`` is multinomial logistic regression (a
+    softmax over ``K`` classes, trained with any of its optimizers).
 
     Parameters
     ----------

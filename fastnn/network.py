@@ -499,22 +499,24 @@ class DeepNetwork(Model):
         s[KN.I_DSEED] = self.dropout_seed_
         lrs = learning_rates(float(self.learning_rate), self.n_iter_ + n_epochs, self.lr_decay,
                              float(self.decay_rate), int(self.decay_interval))
-        on_epoch, wants, tracker = self._epoch_hook(layout, codes, state, validation, callback)
         loop = training.Loop(state, data, self._hyper(), lrs, self.record_every, progress=progress,
-                             verbose=verbose, on_epoch=on_epoch, wants=wants, first_epoch=self.n_iter_,
-                             describe_epoch="epoch" if batch else "iteration")
+                             verbose=verbose, first_epoch=self.n_iter_, describe_epoch="epoch" if batch else "iteration")
+        loop.on_epoch, loop.wants, tracker = self._epoch_hook(layout, codes, state, validation, callback, loop)
         start_steps = int(s[KN.I_T])
         loop.finish = lambda: self._finish(layout, state, loop, lrs, gram is not None, X, start_steps, tracker)
         return loop
 
-    def _epoch_hook(self, layout, codes, state, validation, callback):
-        """``(on_epoch, wants, tracker)`` for the loop: validation, early stopping, callback."""
+    def _epoch_hook(self, layout, codes, state, validation, callback, loop):
+        """``(on_epoch, wants, tracker)`` for the loop: validation (shown by the progress bar),
+        early stopping, callback."""
         if validation is None and callback is None:
             return None, None, None
         tracker = _Tracker(self, layout, codes, state, validation)
 
         def on_epoch(epoch, cost):
             stop, result = tracker.epoch(epoch) if validation is not None else (False, None)
+            if result is not None:
+                loop.status = f" val cost {result[0]:.4f} score {result[1]:.4f}"
             if callback is not None:
                 asked = callback(epoch, cost, result) if validation is not None else callback(epoch, cost)
                 stop = stop or asked is True

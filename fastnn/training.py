@@ -162,6 +162,8 @@ class Loop:
         self.bar = ProgressBar(n_epochs - first_epoch) if progress else None
         self.steps_per_call = 1
         self.last_cost = math.nan
+        #: Text the progress bar shows after the cost (the owner sets it, e.g. validation).
+        self.status = ""
 
     def run(self):
         """Train to the end (or until stopped); returns True when ``on_epoch`` stopped it."""
@@ -181,7 +183,8 @@ class Loop:
             return False
         finally:
             if self.bar is not None:
-                self.bar.update(int(s.istate[KN.I_EPOCH]) - self.first_epoch, self.last_cost, force=True)
+                self.bar.update(int(s.istate[KN.I_EPOCH]) - self.first_epoch, self.last_cost, force=True,
+                                extra=self.status)
                 self.bar.close()
 
     def _call(self, n_epochs, max_steps):
@@ -240,7 +243,7 @@ class Loop:
                 if self.on_epoch(e, cost):
                     return True
         if self.bar is not None:
-            self.bar.update(new_epoch - self.first_epoch, self.last_cost)
+            self.bar.update(new_epoch - self.first_epoch, self.last_cost, extra=self.status)
         return False
 
     def _diverged(self, status, cost):

@@ -80,6 +80,20 @@ def test_train_with_the_second_course_options(tmp_path):
     assert len(metrics["learning_rates"]) == 12 and metrics["learning_rates"][-1] == pytest.approx(0.01 / 2)
 
 
+def test_train_on_mnist1d_records_a_validation_curve(tmp_path):
+    pytest.importorskip("mnist1d")
+    out = tmp_path / "m1d"
+    result = _run("train", "--data", "mnist1d", "--iterations", "3", "--no-progress", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "test accuracy" in result.stdout and "3 epochs" in result.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["steps"] == 3 * 40 and len(metrics["costs"]) == 3
+    assert len(metrics["validation_scores"]) == 3 and metrics["validation_scores"][-1] == metrics["test_accuracy"]
+    model = fastnn.load(out / "model.npz")
+    assert model._dims == [40, 100, 100, 10] and (model.optimizer, model.batch_size) == ("adam", 100)
+    _check_png(out / "learning_curve.png")
+
+
 @pytest.mark.data
 def test_train_on_cat_data(tmp_path, cat_data):
     out = tmp_path / "cat"

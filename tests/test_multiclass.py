@@ -1,0 +1,292 @@
+"""Multi-class (softmax) and regression (identity) networks, validation data and early
+stopping, and the MNIST-1D data set.
+
+Gradient tolerances as in tests/test_models.py: fastnn and the reference sum the same terms
+in different orders, so the bound is 1e-12 (float64) / 1e-5 (float32) of the magnitude of
+the terms summed into each gradient entry."""
+
+import os
+import random
+
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import reference as R
+
+ACTS = ["relu", "tanh", "sigmoid"]
+
+
+def _data(rng, n_x, m, K, dtype=np.float64):
+    X = rng.standard_normal((n_x, m)).astype(dtype)
+    labels = rng.integers(0, K, m)
+    return X, labels
+
+
+def _net(dims, act, X, Y, output=None, seed=3, dtype=None):
+    """A fitted-by-zero-iterations network with nonzero biases (so db is exercised)."""
+    net = fastnn.DeepNetwork(dims, hidden_activation=act, init="he", seed=seed, n_iterations=0, output=output,
+                             dtype=dtype).fit(X, Y)
+    rng = np.random.default_rng(seed)
+    for key, value in net.parameters_.items():
+        if key.startswith("b"):
+            value[...] = rng.uniform(-0.3, 0.3, value.shape)
+    return net
+
+
+def _bounds(params, X, Y, act, output):
+    """Reference gradients and, per entry, the magnitude of the terms summed into it."""
+    AL, caches = R.model_forward(X, params, act, output)
+    grads = R.model_backward(AL, Y, caches, act, output)
+    Yt = R._one_hot(Y, AL.shape[0]) if output == "softmax" else Y
+    L = len(caches)
+    m = X.shape[1]
+    bounds = {}
+    for l in range(1, L + 1):
+        (A_prev, _, _), Z = caches[l - 1]
+        dZ = AL - Yt if l == L else R.ACTIVATIONS[act][1](grads[f"dA{l}"], Z)
+        bounds[f"dW{l}"] = np.abs(dZ) @ np.abs(A_prev).T / m
+        bounds[f"db{l}"] = np.sum(np.abs(dZ), axis=1, keepdims=True) / m
+    return grads, bounds
+
+
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("dims", [[3, 2], [5, 4, 3], [6, 5, 4, 10], [20, 7, 5, 4]])
+@pytest.mark.parametrize("layout", ["C", "F"])
+def test_softmax_gradients_match_reference_float64(act, dims, layout, rng):
+    X, labels = _data(rng, dims[0], 257, dims[-1])
+    Y = labels[None, :]
+    net = _net(dims, act, X, Y)
+    Xl = np.asfortranarray(X) if layout == "F" else X
+    grads = net.gradients(Xl, Y)
+    ref, bounds = _bounds(net.parameters_, X, Y, act, "softmax")
+    for key, value in grads.items():
+        assert value.dtype == np.float64 and value.shape == ref[key].shape
+        np.testing.assert_array_less(np.abs(value - ref[key]), 1e-12 * (np.abs(ref[key]) + bounds[key]) + 1e-300)
+    AL, _ = R.model_forward(X, net.parameters_, act, "softmax")
+    assert net.cost(X, Y) == pytest.approx(R.compute_cost(AL, Y, "softmax"), rel=1e-12)
+    # the one-hot form of the same targets gives the same numbers
+    onehot = R._one_hot(Y, dims[-1])
+    for key, value in net.gradients(X, onehot).items():
+        np.testing.assert_array_equal(value, grads[key])
+
+
+@pytest.mark.parametrize("output, K", [("softmax", 4), ("identity", 3), ("sigmoid", 3)])
+def test_heads_gradients_match_reference_float32(output, K, rng):
+    """float32 end to end against the float64 reference on the same values: 1e-5 of the
+    terms' magnitudes (each float32 operation rounds at 6e-8)."""
+    dims = [30, 8, 6, K]
+    X = rng.standard_normal((30, 300)).astype(np.float32)
+    if output == "softmax":
+        Y = rng.integers(0, K, (1, 300))
+    elif output == "sigmoid":
+        Y = (rng.random((K, 300)) < 0.5).astype(np.float64)
+    else:
+        Y = rng.standard_normal((K, 300))
+    net = _net(dims, "tanh", X, Y, output=output)
+    grads = net.gradients(X, Y)
+    params64 = {k: v.astype(np.float64) for k, v in net.parameters_.items()}
+    ref, bounds = _bounds(params64, X.astype(np.float64), Y, "tanh", output)
+    for key, value in grads.items():
+        assert value.dtype == np.float32
+        np.testing.assert_array_less(np.abs(value - ref[key]), 1e-5 * (np.abs(ref[key]) + bounds[key]))
+
+
+def test_softmax_gradients_match_torch_autograd(rng):
+    """An oracle independent of fastnn.reference (skipped without torch)."""
+    torch = pytest.importorskip("torch")
+    dims = [6, 5, 4, 3]
+    X, labels = _data(rng, 6, 11, 3)
+    for act in ACTS:
+        net = _net(dims, act, X, labels[None, :], seed=7)
+        T = {k: torch.tensor(v, requires_grad=True) for k, v in net.parameters_.items()}
+        A = torch.tensor(X)
+        g = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}[act]
+        for l in range(1, 4):
+            Z = T[f"W{l}"] @ A + T[f"b{l}"]
+            A = Z if l == 3 else g(Z)
+        cost = torch.nn.functional.cross_entropy(A.T, torch.tensor(labels))
+        cost.backward()
+        grads = net.gradients(X, labels[None, :])
+        assert net.cost(X, labels[None, :]) == pytest.approx(cost.item(), rel=1e-12)
+        for key, t in T.items():
+            np.testing.assert_allclose(grads["d" + key], t.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_predictions_probabilities_and_score(rng):
+    X, labels = _data(rng, 4, 90, 3)
+    X[0] += 3 * labels  # learnable
+    net = fastnn.DeepNetwork([4, 8, 3], n_iterations=200, learning_rate=0.5, record_every=50).fit(X, labels[None, :])
+    P = net.predict_proba(X)
+    assert P.shape == (3, 90) and P.dtype == np.float64
+    np.testing.assert_allclose(P.sum(axis=0), 1.0, rtol=1e-14)
+    pred = net.predict(X)
+    assert pred.shape == (1, 90) and pred.dtype == np.int64
+    np.testing.assert_array_equal(pred[0], np.argmax(P, axis=0))
+    assert net.score(X, labels[None, :]) == pytest.approx(np.mean(pred[0] == labels), rel=1e-15)
+    assert net.score(X, labels[None, :]) > 0.9
+    assert net.output_ == "softmax"
+    # the reference predicts the same classes from the same parameters
+    np.testing.assert_array_equal(pred, R.predict(X, net.parameters_, "relu", "softmax"))
+
+
+@pytest.mark.parametrize("Y, match", [
+    (np.array([[0, 1, 3, 2]]), r"^Y: class labels must be integers 0\.\.2 .*found 3"),
+    (np.array([[0, -1, 1, 2]]), r"^Y: class labels must be integers 0\.\.2 .*found -1"),
+    (np.array([[0, 1.5, 1, 2]]), r"^Y: class labels must be integers 0\.\.2, found 1\.5"),
+    (np.array([[1, 0, 0, 0], [0, 1, 1, 1], [0, 0, 0, 1]]), r"^Y: every column of a one-hot matrix must sum to 1; column 3 sums to 2"),
+    (np.array([[1, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0.5, 1]]), r"^Y: a one-hot matrix holds only 0 and 1, found 0\.5"),
+    (np.zeros((2, 4)), r"^Y: expected class labels of shape \(1, 4\) or a one-hot matrix of shape \(3, 4\) for 3 classes, got shape \(2, 4\)"),
+    (np.array([0, 1, 2, 0]), r"^Y: expected shape \(1, 4\).*\(4,\).*reshape"),
+    (np.array([[0.0, 1.0, np.nan, 2.0]]), r"^Y: contains NaN or inf \(first at index \(0, 2\)\)"),
+    (np.array([["a", "b", "c", "a"]]), r"^Y: expected a real numeric dtype"),
+])
+def test_bad_class_labels_name_Y(Y, match):
+    X = np.ones((2, 4))
+    net = fastnn.DeepNetwork([2, 3], n_iterations=1)
+    with pytest.raises((ValueError, TypeError), match=match):
+        net.fit(X, Y)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint16, np.int64, np.float32, np.float64, bool])
+def test_labels_of_any_integer_dtype_or_integral_floats(dtype):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((3, 20))
+    labels = rng.integers(0, 2, 20)
+    base = fastnn.DeepNetwork([3, 4, 2], n_iterations=5).fit(X, labels[None, :].astype(np.int64))
+    net = fastnn.DeepNetwork([3, 4, 2], n_iterations=5).fit(X, labels[None, :].astype(dtype))
+    for key in base.parameters_:
+        assert net.parameters_[key].tobytes() == base.parameters_[key].tobytes()
+
+
+def test_softmax_needs_two_units_and_identity_has_no_probabilities(rng):
+    with pytest.raises(ValueError, match="^output: a softmax needs at least 2"):
+        fastnn.DeepNetwork([3, 1], output="softmax")
+    X = rng.standard_normal((3, 10))
+    net = fastnn.DeepNetwork([3, 4, 2], output="identity", n_iterations=3).fit(X, rng.standard_normal((2, 10)))
+    with pytest.raises(AttributeError, match="predict_proba: a regression network"):
+        net.predict_proba(X)
+    assert net.predict(X).shape == (2, 10)
+
+
+def test_regression_score_is_r2(rng):
+    X = rng.standard_normal((3, 200))
+    Y = np.vstack([X[0] - 2 * X[1], 0.5 * X[2] + 1])
+    net = fastnn.DeepNetwork([3, 2], output="identity", n_iterations=300, learning_rate=0.3).fit(X, Y)
+    pred = net.predict(X)
+    r2 = np.mean(1 - np.sum((Y - pred) ** 2, axis=1) / np.sum((Y - Y.mean(axis=1, keepdims=True)) ** 2, axis=1))
+    assert net.score(X, Y) == pytest.approx(r2, rel=1e-12)
+    assert net.score(X, Y) > 0.999
+
+
+def test_softmax_saturated_logits_stay_finite():
+    """Inputs scaled so the logits reach about +-1e4: costs and gradients stay finite and
+    equal the stable reference formula."""
+    X = np.array([[1.0, -1.0, 2.0], [0.5, 0.5, -1.0]]) * 1e4
+    net = fastnn.DeepNetwork([2, 3], n_iterations=0).fit(X, np.array([[0, 1, 2]]))
+    net.parameters_["W1"][...] = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
+    with np.errstate(all="raise"):
+        cost = net.cost(X, np.array([[0, 1, 2]]))
+        grads = net.gradients(X, np.array([[0, 1, 2]]))
+    Z = net.parameters_["W1"] @ X
+    assert np.abs(Z).max() >= 1e4
+    assert cost == pytest.approx(R.cost_from_logits(Z, np.array([[0, 1, 2]]), "softmax"), rel=1e-12)
+    assert all(np.isfinite(v).all() for v in grads.values())
+
+
+# ------------------------------------------------------------- validation, early stopping
+
+
+def _blobs(rng, m=300, K=3, n_x=5, noise=1.0):
+    labels = rng.integers(0, K, m)
+    centers = rng.standard_normal((n_x, K)) * 3
+    return centers[:, labels] + noise * rng.standard_normal((n_x, m)), labels[None, :]
+
+
+def test_validation_data_is_recorded_at_every_recorded_epoch(rng):
+    X, Y = _blobs(rng)
+    Xv, Yv = _blobs(rng, 100)
+    seen = []
+    net = fastnn.DeepNetwork([5, 8, 3], n_iterations=12, record_every=3, batch_size=32, optimizer="adam",
+                             learning_rate=0.01)
+    net.fit(X, Y, validation_data=(Xv, Yv), callback=lambda e, c, v: seen.append((e, v)))
+    assert len(net.validation_costs_) == len(net.validation_scores_) == len(net.costs_) == 4
+    assert [e for e, v in seen if v is not None] == [0, 3, 6, 9]
+    # the recorded numbers are the validation set's cost and accuracy at those epochs: the
+    # last one equals the final model's (epoch 9 is not the last epoch, so refit to 10)
+    net10 = fastnn.DeepNetwork([5, 8, 3], n_iterations=10, record_every=3, batch_size=32, optimizer="adam",
+                               learning_rate=0.01).fit(X, Y)
+    assert net.validation_costs_[-1] == pytest.approx(net10.cost(Xv, Yv), rel=1e-12)
+    assert net.validation_scores_[-1] == net10.score(Xv, Yv)
+    assert seen[9][1] == (net.validation_costs_[-1], net.validation_scores_[-1])
+
+
+def test_early_stopping_keeps_the_best_epoch(rng):
+    """Noisy labels and a large network overfit: the validation cost rises, training stops
+    n_iter_no_change recorded epochs after its best, and the model keeps that epoch's
+    parameters (equal to a fit of exactly that many epochs)."""
+    X, Y = _blobs(rng, 200, noise=2.5)
+    Xv, Yv = _blobs(rng, 200, noise=2.5)
+    kw = dict(n_iterations=400, batch_size=20, optimizer="adam", learning_rate=0.01, record_every=1, seed=5)
+    net = fastnn.DeepNetwork([5, 64, 64, 3], early_stopping=True, n_iter_no_change=5, tol=0.0, **kw)
+    net.fit(X, Y, validation_data=(Xv, Yv))
+    best = net.best_iteration_
+    assert best is not None and net.n_iter_ == best + 1 + 5 < 400
+    assert net.validation_costs_[best] == min(net.validation_costs_)
+    ref = fastnn.DeepNetwork([5, 64, 64, 3], **dict(kw, n_iterations=best + 1)).fit(X, Y)
+    for key in ref.parameters_:
+        assert net.parameters_[key].tobytes() == ref.parameters_[key].tobytes()
+
+
+def test_early_stopping_without_validation_data_holds_out_a_stratified_split(rng):
+    X, Y = _blobs(rng, 400)
+    net = fastnn.DeepNetwork([5, 8, 3], early_stopping=True, validation_fraction=0.25, n_iterations=30,
+                             batch_size=32, record_every=1, seed=2)
+    net.fit(X, Y)
+    from fastnn.network import _split
+
+    train, val = _split(np.zeros((0, 400)), Y[0], "softmax", 0.25, 2)
+    assert train.size + val.size == 400 and np.intersect1d(train, val).size == 0
+    for c in range(3):
+        count = np.sum(Y[0] == c)
+        assert np.sum(Y[0, val] == c) == round(0.25 * count)
+    again = fastnn.DeepNetwork([5, 8, 3], early_stopping=True, validation_fraction=0.25, n_iterations=30,
+                               batch_size=32, record_every=1, seed=2).fit(X, Y)
+    assert again.validation_costs_ == net.validation_costs_  # seeded: the same split
+    assert len(net.validation_costs_) == net.n_iter_
+
+
+def test_progress_bar_shows_the_validation_score(rng, capsys):
+    X, Y = _blobs(rng, 100)
+    fastnn.DeepNetwork([5, 4, 3], n_iterations=5, record_every=1).fit(X, Y, validation_data=(X, Y), progress=True)
+    err = capsys.readouterr().err
+    assert "val cost" in err and "score" in err and "5/5" in err
+
+
+# ----------------------------------------------------------------------------- MNIST-1D
+
+
+def test_load_mnist1d_standard_split_restores_the_global_generators(tmp_path, monkeypatch):
+    pytest.importorskip("mnist1d")
+    from fastnn.datasets import load_mnist1d
+
+    monkeypatch.chdir(tmp_path)
+    np.random.seed(123)
+    random.seed(123)
+    expected = (np.random.random(), random.random())
+    np.random.seed(123)
+    random.seed(123)
+    X, Y, Xt, Yt = load_mnist1d()
+    assert (np.random.random(), random.random()) == expected
+    assert X.shape == (40, 4000) and Xt.shape == (40, 1000) and X.dtype == np.float64
+    assert Y.shape == (1, 4000) and Yt.shape == (1, 1000) and Y.dtype == np.int64
+    # the labels of the standard split are the same bits on every machine (the signals may
+    # differ in their last ulp: the generator filters through NumPy's SIMD exp)
+    np.testing.assert_array_equal(Y[0, :10], [2, 6, 4, 5, 6, 6, 6, 0, 3, 1])
+    np.testing.assert_array_equal(Yt[0, :10], [2, 6, 3, 9, 4, 3, 1, 9, 5, 2])
+    np.testing.assert_array_equal(np.bincount(Y[0]), [398, 396, 411, 394, 394, 402, 401, 404, 402, 398])
+    np.testing.assert_allclose(X[:5, 0], [-0.33200566736939013, -0.4719103656557236, -0.778697076293495,
+                                          -1.0097408265367045, -0.8823525654053073], rtol=1e-12)
+    assert os.listdir(tmp_path) == []  # nothing cached in the working directory
+    X[0, 0] = 99.0  # a copy each call: the next caller is not affected
+    assert load_mnist1d()[0][0, 0] != 99.0
