@@ -76,9 +76,9 @@ class DeepNetwork(Model):
         ``None`` keeps a float32 or float64 ``X`` as it is (anything else becomes float64).
     first_layer : {"auto", "direct", "gram"}
         How full-batch gradient descent computes the first layer's products (see Notes).
-        ``"auto"`` picks ``"gram"`` in float64, with ``optimizer="gd"``, no ``batch_size``
-        and ``l2=0``, when it needs under half the floating-point work over the run and
-        ``X^T X`` fits in ``GRAM_MAX_BYTES``; ``"gram"`` requires those settings.
+        ``"auto"`` picks ``"gram"`` with ``optimizer="gd"``, no ``batch_size``, ``l2=0`` and
+        no validation, when it needs under half the floating-point work over the run and
+        ``X^T X`` (float64) fits in ``GRAM_MAX_BYTES``; ``"gram"`` requires those settings.
     optimizer : {"gd", "momentum", "adam"}
         See :mod:`fastnn.optimizers` for the formulas.
     beta : float
@@ -157,7 +157,9 @@ class DeepNetwork(Model):
     stops). It is the same arithmetic in exact terms; in floating point ``Z1`` and ``W1``
     differ from the direct path by rounding (the tests hold both to the reference). For
     the course's cat images (n_x = 12288, m = 209) it needs about 100x less work per
-    iteration. During ``fit`` (in a ``callback``) ``parameters_`` is not updated.
+    iteration. The path's state (``G``, ``Z1``, the running sum) is float64 even for a float32
+    model: in float32 the recursion's rounding accumulated over a long run. During ``fit`` (in a
+    ``callback``) ``parameters_`` is not updated.
     """
 
     def __init__(
@@ -466,12 +468,10 @@ class DeepNetwork(Model):
         n1 = self._dims[1]
         direct = self.n_iterations * 4.0 * n1 * n_x * m
         gram = 2.0 * n_x * m * m + self.n_iterations * 2.0 * n1 * m * m + 2.0 * n1 * n_x * m
-        small_enough = m * m * dtype.itemsize <= GRAM_MAX_BYTES
-        # float64 only: in float32 the recursion's rounding drifts visibly over a long run
-        # (course cat run: final cost 0.08792 against 0.08842 direct, test accuracy 0.78
-        # against 0.80), while in float64 it stays within 4e-15 of the reference.
-        if dtype != np.float64:
-            return "direct"
+        # The Gram state is float64 for either dtype (in float32 the recursion's rounding
+        # drifted: course cat run final cost 0.08792 against 0.08842 direct, test accuracy 0.78
+        # against 0.80); G is m x m float64.
+        small_enough = m * m * 8 <= GRAM_MAX_BYTES
         return "gram" if small_enough and gram < 0.5 * direct else "direct"
 
     def _loop(self, X, Yf, Yi, w, validation, n_epochs, progress, callback, verbose):
@@ -485,8 +485,10 @@ class DeepNetwork(Model):
         self.first_layer_ = (self._choose_first_layer(X.shape, X.dtype, validation is not None)
                              if self.n_iter_ == 0 and n_epochs > 1 else "direct")
         gram = None
-        if self.first_layer_ == "gram":
-            gram = (np.dot(self.parameters_["W1"], X), np.dot(X.T, X))
+        if self.first_layer_ == "gram":  # float64 state for either dtype (class notes)
+            X64 = X if X.dtype == np.float64 else X.astype(np.float64)
+            gram = (np.dot(self.parameters_["W1"].astype(np.float64), X64), np.dot(X64.T, X64))
+            del X64
             layout.segments[0, 2] = 2  # W1 is updated through Z1 on this path
         opt = self._opt_state_
         state = training.TrainingState(layout, P, codes, state_arrays(self.optimizer),
@@ -529,9 +531,9 @@ class DeepNetwork(Model):
         """Give the model the state of the last completed step (also after an error)."""
         P = np.array(state.parameters())
         params = layout.views(P)
-        if gram:  # W1 = W1_0 - S X^T
+        if gram:  # W1 = W1_0 - S X^T, in float64
             W1 = params["W1"]
-            W1 -= np.dot(state.gram_S(), X.T)
+            W1[...] = W1.astype(np.float64) - np.dot(state.gram_S(), X.T.astype(np.float64))
         if tracker is not None and tracker.best is not None:
             params = layout.views(tracker.best)
             self.best_iteration_ = tracker.best_epoch

@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 from ._progress import ProgressBar
+from ._threads import BLAS_SINGLE_THREAD_BELOW, blas_threads
 from .kernels import network as KN
 from .kernels._config import BLAS_MIN_FLOPS
 from .kernels.layers import SOFTMAX_BLOCK
@@ -55,7 +56,7 @@ class TrainingState:
     m, n_x : int
     dropout : bool
     gram : tuple or None
-        ``(Z1, G)`` to train the first layer through ``G = X^T X``.
+        ``(Z1, G)`` (float64) to train the first layer through ``G = X^T X``.
     """
 
     def __init__(self, layout, P, codes, n_state, V, S, batch, m, n_x, dropout, gram=None):
@@ -88,18 +89,20 @@ class TrainingState:
         self.wb = np.empty(batch if mini else 0, dtype)
         self.istate = np.zeros(6, np.int64)
         self.fstate = np.zeros(2, np.float64)
+        # The Gram path's state is float64 for either model dtype (see
+        # kernels.network._gram_update); empty when the path is not taken.
         if gram is not None:
             Z1, G1 = gram
-            self.gZ = np.empty((2, Z1.size), dtype)
+            self.gZ = np.empty((2, Z1.size), np.float64)
             self.gZ[0] = Z1.ravel()
-            self.gS = np.zeros((2, Z1.size), dtype)
-            self.G1 = G1
-            self.product = np.empty(Z1.size, dtype)
+            self.gS = np.zeros((2, Z1.size), np.float64)
+            self.G1 = np.ascontiguousarray(G1, dtype=np.float64)
+            self.product = np.empty(2 * Z1.size, np.float64)
         else:
-            self.gZ = np.empty((2, 0), dtype)
-            self.gS = np.empty((2, 0), dtype)
-            self.G1 = np.empty((0, 0), dtype)
-            self.product = np.empty(0, dtype)
+            self.gZ = np.empty((2, 0), np.float64)
+            self.gS = np.empty((2, 0), np.float64)
+            self.G1 = np.empty((0, 0), np.float64)
+            self.product = np.empty(0, np.float64)
 
     @property
     def cur(self):
@@ -162,6 +165,7 @@ class Loop:
         self.bar = ProgressBar(n_epochs - first_epoch) if progress else None
         self.steps_per_call = 1
         self.last_cost = math.nan
+        self.blas_limit = 1 if largest_product(state, data) < BLAS_SINGLE_THREAD_BELOW else None
         #: Text the progress bar shows after the cost (the owner sets it, e.g. validation).
         self.status = ""
 
@@ -190,12 +194,13 @@ class Loop:
     def _call(self, n_epochs, max_steps):
         """One call of the compiled loop: ``(status, steps, cost)``."""
         s, d = self.state, self.data
-        return KN.train(
-            s.P2, s.V2, s.S2, s.G, s.layout.segments, s.layout.table, s.codes, self.hyper, self.lrs,
-            s.istate, s.fstate, self.epoch_costs, d.X, d.Yf, d.Yi, d.w, d.total_weight, s.perm, s.key,
-            s.Xb, s.Yfb, s.Yib, s.wb, s.acts, s.dropped, s.masks, s.deltas, s.scratch,
-            s.gZ, s.gS, s.G1, s.product, n_epochs, max_steps,
-        )
+        with blas_threads(self.blas_limit):
+            return KN.train(
+                s.P2, s.V2, s.S2, s.G, s.layout.segments, s.layout.table, s.codes, self.hyper, self.lrs,
+                s.istate, s.fstate, self.epoch_costs, d.X, d.Yf, d.Yi, d.w, d.total_weight, s.perm, s.key,
+                s.Xb, s.Yfb, s.Yib, s.wb, s.acts, s.dropped, s.masks, s.deltas, s.scratch,
+                s.gZ, s.gS, s.G1, s.product, n_epochs, max_steps,
+            )
 
     def steps(self, n):
         """Run exactly ``n`` more training steps (rewinding to the first epoch when the run is
@@ -266,6 +271,16 @@ class Loop:
         """Costs of the completed epochs 0, record_every, 2 record_every, ... of this run."""
         done = int(self.state.istate[KN.I_EPOCH])
         return [float(self.epoch_costs[e]) for e in range(self.first_epoch, done) if e % self.record_every == 0]
+
+
+def largest_product(state, data):
+    """Floating-point operations of the largest matrix product of one training step."""
+    dims = state.layout.dims
+    b = state.codes[KN.C_BATCH] or data.m
+    flops = max(2.0 * dims[l] * dims[l - 1] * b for l in range(1, len(dims)))
+    if state.gZ.size:  # the Gram path's (n1, m) x (m, m)
+        flops = max(flops, 2.0 * dims[1] * data.m * data.m)
+    return flops
 
 
 def scratch_for(layout):

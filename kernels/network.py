@@ -197,27 +197,31 @@ def _gather_targets(Yf, Yi, w, perm, j0, j1, Yfb, Yib, wb):
 @helper
 def _gram_update(gZ, gS, G1, dZ1, lr, cur, product):
     """First layer on the Gram path: ``Z1 <- Z1 - lr dZ1 G``, ``S <- S + lr dZ1`` into the
-    spare rows; True when both are finite."""
+    spare rows; True when both are finite. The Gram state (``gZ``, ``gS``, ``G1``) is float64
+    whatever the model's dtype: ``product`` holds ``dZ1`` widened to float64 (its first half)
+    and the product (its second half). A float32 state accumulates the recursion's rounding
+    over a long run (the course's cat run drifted to 0.0879 against 0.0884 direct)."""
     n1 = dZ1.shape[0]
     m = dZ1.shape[1]
-    prod = product.reshape((n1, m))
-    np.dot(dZ1, G1, prod)
-    T = dZ1.dtype.type
-    lr_ = T(lr)
+    d = product[:n1 * m]
+    pr = product[n1 * m:2 * n1 * m]
+    for i in range(n1):
+        row = dZ1[i]
+        for j in range(m):
+            d[i * m + j] = np.float64(row[j])
+    np.dot(d.reshape((n1, m)), G1, pr.reshape((n1, m)))
     z = gZ[cur]
     zn = gZ[1 - cur]
     s = gS[cur]
     sn = gS[1 - cur]
-    d = dZ1.reshape(n1 * m)
-    pr = product
-    check = 0.0
+    bad = False
     for q in range(n1 * m):
-        v = z[q] - lr_ * pr[q]
+        v = z[q] - lr * pr[q]
         zn[q] = v
-        u = s[q] + lr_ * d[q]
+        u = s[q] + lr * d[q]
         sn[q] = u
-        check += np.float64(v - v) + np.float64(u - u)
-    return check == 0.0
+        bad |= (v - v != 0) | (u - u != 0)
+    return not bad
 
 
 @helper
@@ -247,7 +251,7 @@ def step(P2, V2, S2, G, segments, layout, codes, hyper, lr, istate, xmajor, X, Y
                           hyper[H_BETA], hyper[H_BETA1], hyper[H_BETA2], hyper[H_EPS], t)
     if gram:
         dZ1 = _block(deltas, layout, 1, b)
-        ok = _gram_update(gZ, gS, G1, dZ1, lr, cur, product[:n1m]) and ok
+        ok = _gram_update(gZ, gS, G1, dZ1, lr, cur, product) and ok
     return loss, ok
 
 
