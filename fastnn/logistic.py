@@ -26,6 +26,12 @@ class LogisticRegression(BinaryClassifier):
         ``costs_`` holds the cost at iterations 0, record_every, 2 record_every, ...
     dtype : {None, "float64", "float32"}
         ``None`` keeps a float32 or float64 ``X`` as it is (anything else becomes float64).
+    copy_X : bool
+        The fastest step reads ``X`` example by example, as an F-ordered ``X`` (e.g.
+        ``images.reshape(m, -1).T``, or ``data.T`` of a sample-major array) lays it out. A
+        C-ordered ``X`` is read in place by a feature-major step (2-4 times slower per
+        step) unless ``copy_X=True``, which copies it once per fit into example order: one
+        more ``X`` in memory for the faster steps. Never a hidden copy.
 
     Attributes
     ----------
@@ -38,20 +44,22 @@ class LogisticRegression(BinaryClassifier):
 
     Notes
     -----
-    Every iteration is one call of ``fastnn.kernels.logistic_step_examples``: ``z``,
-    ``a``, the cost, ``dz``, ``dw`` and ``db`` in a single read of ``X``, bit-identical at
-    any thread count. It reads examples contiguously, as ``images.reshape(m, -1).T``
-    (F-ordered) lays them out; a C-ordered ``X`` is copied once per ``fit`` into that order.
+    Every iteration is one call of ``fastnn.kernels.logistic_step_examples`` (or, for a
+    C-ordered ``X`` without ``copy_X``, ``logistic_step_features``): ``z``, ``a``, the cost,
+    ``dz``, ``dw`` and ``db`` in a single pass over ``X``, bit-identical at any thread count.
     """
 
-    def __init__(self, learning_rate=0.005, n_iterations=2000, record_every=100, dtype=None):
+    def __init__(self, learning_rate=0.005, n_iterations=2000, record_every=100, dtype=None, copy_X=False):
         self.learning_rate = learning_rate
         self.n_iterations = n_iterations
         self.record_every = record_every
         self.dtype = dtype
+        self.copy_X = copy_X
         self._check_hyperparameters()
 
     def _check_hyperparameters(self):
+        if not isinstance(self.copy_X, (bool, np.bool_)):
+            raise TypeError(f"copy_X: expected True or False, got {self.copy_X!r}")
         return self._check_training_hyperparameters()
 
     @property
@@ -100,11 +108,14 @@ class LogisticRegression(BinaryClassifier):
         self._dtype_ = X.dtype
         self.w_ = np.zeros((n_x, 1), dtype=X.dtype)
         self.b_ = 0.0
-        # The kernel walks examples: X.T of an F-ordered X is a C-contiguous (m, n_x) view.
-        # A C-ordered X is copied once per fit (one extra X of memory): the feature-major
-        # kernel, logistic_step_features, measured 2.3-4.7x slower than this copy + the
-        # example-major kernel over any real number of iterations (benchmarks/logistic_step.py).
-        step, self._X = K.logistic_step_examples, np.asfortranarray(X).T
+        # X.T of an F-ordered X is a C-contiguous (m, n_x) view: the example-major kernel reads
+        # it in place. A C-ordered X is read in place by the feature-major kernel (no second X
+        # in memory), unless copy_X asks for one example-major copy per fit (the faster kernel,
+        # 2.3-4.7x per step in benchmarks/logistic_step.py, for one more X of memory).
+        if X.flags.f_contiguous or self.copy_X:
+            step, self._X = K.logistic_step_examples, np.asfortranarray(X).T
+        else:
+            step, self._X = K.logistic_step_features, X
         # Small problems run the serial variant: a parallel region costs more than the work.
         self._step_kernel = step.serial if X.size < LOGISTIC_PARALLEL_MIN_ELEMENTS else step
         n_chunks = K.logistic_n_chunks(m)
@@ -156,7 +167,7 @@ class LogisticRegression(BinaryClassifier):
     def _file_contents(self):
         """Hyper-parameters and arrays for a model file (see :mod:`fastnn.io`)."""
         hyper = {"learning_rate": self.learning_rate, "n_iterations": self.n_iterations,
-                 "record_every": self.record_every}
+                 "record_every": self.record_every, "copy_X": bool(self.copy_X)}
         return hyper, {"w": self.w_, "b": np.array(self.b_, dtype=np.float64)}
 
     @classmethod

@@ -486,9 +486,7 @@ class DeepNetwork(Model):
                              if self.n_iter_ == 0 and n_epochs > 1 else "direct")
         gram = None
         if self.first_layer_ == "gram":  # float64 state for either dtype (class notes)
-            X64 = X if X.dtype == np.float64 else X.astype(np.float64)
-            gram = (np.dot(self.parameters_["W1"].astype(np.float64), X64), np.dot(X64.T, X64))
-            del X64
+            gram = _gram_start(self.parameters_["W1"], X)
             layout.segments[0, 2] = 2  # W1 is updated through Z1 on this path
         opt = self._opt_state_
         state = training.TrainingState(layout, P, codes, state_arrays(self.optimizer),
@@ -533,7 +531,7 @@ class DeepNetwork(Model):
         params = layout.views(P)
         if gram:  # W1 = W1_0 - S X^T, in float64
             W1 = params["W1"]
-            W1[...] = W1.astype(np.float64) - np.dot(state.gram_S(), X.T.astype(np.float64))
+            W1[...] = W1.astype(np.float64) - _times_rows(state.gram_S(), X)
         if tracker is not None and tracker.best is not None:
             params = layout.views(tracker.best)
             self.best_iteration_ = tracker.best_epoch
@@ -765,6 +763,39 @@ class _Tracker:
             self.best_epoch = epoch
             self.best = np.array(P)
         return self.no_improvement >= model.n_iter_no_change, (cost, value)
+
+
+#: Rows of a float32 X widened to float64 at a time on the Gram path (no float64 copy of X).
+_GRAM_BLOCK = 512
+
+
+def _row_blocks(X):
+    """``(rows, block as float64)`` over blocks of ``X``'s rows (``X`` itself when float64)."""
+    if X.dtype == np.float64:
+        yield slice(None), X
+        return
+    for i in range(0, X.shape[0], _GRAM_BLOCK):
+        rows = slice(i, i + _GRAM_BLOCK)
+        yield rows, X[rows].astype(np.float64)
+
+
+def _gram_start(W1, X):
+    """``(W1 X, X^T X)`` in float64, from row blocks of a float32 ``X`` (memory: one block)."""
+    n_x, m = X.shape
+    Z1 = np.zeros((W1.shape[0], m))
+    G = np.zeros((m, m))
+    for rows, B in _row_blocks(X):
+        Z1 += np.dot(W1[:, rows].astype(np.float64), B)
+        G += np.dot(B.T, B)
+    return Z1, G
+
+
+def _times_rows(S, X):
+    """``S X^T`` in float64 (``S`` float64 ``(n1, m)``), from row blocks of ``X``."""
+    out = np.empty((S.shape[0], X.shape[0]))
+    for rows, B in _row_blocks(X):
+        out[:, rows] = np.dot(S, B.T)
+    return out
 
 
 def _is_dask(value):

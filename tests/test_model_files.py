@@ -140,7 +140,7 @@ def test_documented_header(net, logreg, dtype, tmp_path):
     assert _header(arrays) == {
         "format": "fastnn-model", "format_version": 2, "fastnn_version": fastnn.__version__,
         "model": "LogisticRegression", "dtype": dtype,
-        "hyperparameters": {"learning_rate": 0.25, "n_iterations": 5, "record_every": 2},
+        "hyperparameters": {"learning_rate": 0.25, "n_iterations": 5, "record_every": 2, "copy_X": False},
         "n_iter": 5,
     }
     assert arrays["b"].shape == () and arrays["b"].dtype == np.float64
