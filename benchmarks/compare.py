@@ -258,12 +258,125 @@ def course_run(dtype, data, n_it):
     return res, n_it * t_prod, direct
 
 
+# ------------------------------------------------------------------------ whole fits
+
+
+def whole_fits(args, selected):
+    """The issue-12 targets as whole fits (benchmarks/fits.py), scikit-learn's and Dask's rows
+    (benchmarks/sklearn_rows.py, dask_rows.py) when those are importable, cold start and
+    peak memory."""
+    from benchmarks import fits
+
+    fits.torch = torch
+    print("\n## Whole fits (wall seconds, one process; torch: best of 1 and 2 threads)\n")
+    print("| fit | dtype | fastnn s | reference s | torch s | sklearn s | ref/fastnn | torch/fastnn | sklearn/fastnn "
+          "| result fastnn / ref / torch / sklearn | targets |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    s = lambda v: "–" if v is None else (f"{v:.3f}" if v < 1 else f"{v:.2f}")  # noqa: E731
+    q = lambda v, fmt="{:.4f}": "–" if v is None else fmt.format(v)  # noqa: E731
+
+    def show(row):
+        if row is None:
+            return
+        f, r, t, k = row.get("fastnn"), row.get("reference"), row.get("torch"), row.get("sklearn")
+        if "f_acc" in row:
+            result = " / ".join(q(row.get(x), "{:.3f}") for x in ("f_acc", "r_acc", "t_acc", "s_acc")) + " (test acc.)"
+        else:
+            result = " / ".join(q(row.get(x), "{:.6f}") for x in ("f_cost", "r_cost", "t_cost")) + " (cost)"
+        print(f"| {row['label']} | {row.get('dtype', 'float64')} | {s(f)} | {s(r)} | {s(t)} | {s(k)} | "
+              f"{ratio(r, f)} | {ratio(t, f)} | {ratio(k, f)} | {result} | {row['targets']} |", flush=True)
+
+    if selected("course fits"):
+        show(fits.course_small_full_batch(args.quick))
+        show(fits.course_adam(args.quick))
+    if selected("mnist1d"):
+        try:
+            for dt in ("float32", "float64"):
+                show(fits.mnist1d(dt, args.quick))
+        except ImportError as exc:
+            print(f"| MNIST-1D skipped: {exc} |")
+    if selected("wide"):
+        for dt in ("float32", "float64"):
+            show(fits.wide_minibatch(dt, args.quick))
+    if selected("float32 image"):
+        where = find_cat_data()
+        for row in fits.image_nets_float32(args.quick, load_cat(where) if where else None):
+            show(row)
+    if selected("sklearn"):
+        try:
+            from benchmarks import sklearn_rows
+
+            print()
+            sklearn_rows.main(quick=args.quick)
+        except ImportError as exc:
+            print(f"\n(scikit-learn rows skipped: {exc})")
+    if selected("dask"):
+        try:
+            from benchmarks import dask_rows
+
+            print()
+            dask_rows.main(quick=args.quick)
+        except ImportError as exc:
+            print(f"\n(Dask rows skipped: {exc})")
+    if selected("cold"):
+        first, second = fits.cold_start()
+        print(f"\nCold start: first `fastnn train` with an empty Numba cache {first:.1f} s (target ≤ 15 s); "
+              f"second process, import + tiny fit {second:.2f} s (target ≤ 1.5 s)")
+    if selected("memory"):
+        print("\n| peak memory of a fit over its data | X MB | peak over X MB |\n|---|---|---|")
+        for kind, n_x, m, order in (("logistic", 12288, 2000 if args.quick else 20000, "C"),
+                                    ("logistic", 12288, 2000 if args.quick else 20000, "F"),
+                                    ("network", 200, 50000 if args.quick else 500000, "C")):
+            r = fits.peak_memory(kind, n_x, m, order)
+            what = ("LogisticRegression" if kind == "logistic" else "DeepNetwork [200,256,10] b200") + f", {order}-ordered X"
+            print(f"| {what} {n_x}×{m} | {r['X_MB']:.0f} | {r['peak_over_X_MB']:.0f} |", flush=True)
+
+
 # ------------------------------------------------------------------------------ main
 
 
+def cpu_description():
+    """``(model name, SIMD level)`` of this CPU, from /proc/cpuinfo where there is one."""
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key in ("model name", "Model") and model in ("", platform.machine(), platform.processor()):
+                    model = value.strip()
+                elif key in ("flags", "Features") and not flags:
+                    flags = set(value.split())
+    except OSError:
+        pass
+    levels = [("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"), ("sve", "SVE"), ("asimd", "NEON"),
+              ("sse4_2", "SSE4.2")]
+    simd = next((name for flag, name in levels if flag in flags), "unknown")
+    if simd == "AVX-512":
+        simd += " (" + ", ".join(f for f in ("avx512bw", "avx512vl", "avx512_bf16", "avx512_vnni") if f in flags) + ")"
+    return model, simd
+
+
+def blas_description():
+    """One line per BLAS library loaded (NumPy's, SciPy's: the compiled kernels call SciPy's),
+    with its core type and threads, from threadpoolctl."""
+    import scipy.linalg.cython_blas  # noqa: F401  (load the BLAS the kernels call)
+    from threadpoolctl import threadpool_info
+
+    out = []
+    for info in threadpool_info():
+        out.append(f"{info.get('internal_api')} {info.get('version')} ({os.path.basename(info.get('filepath', ''))}): "
+                   f"core type {info.get('architecture', '?')}, {info.get('num_threads')} threads, "
+                   f"{info.get('threading_layer', '')}")
+    return out
+
+
 def environment(args):
+    model, simd = cpu_description()
     lines = [f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}, "
-             f"{platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}"]
+             f"{platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}",
+             f"- CPU: {model}; SIMD: {simd}"]
+    lines += [f"- BLAS: {b}" for b in blas_description()]
     blas = np.__config__.CONFIG.get("Build Dependencies", {}).get("blas", {})
     lines.append(f"- numpy {np.__version__} (BLAS {blas.get('name', '?')} {blas.get('version', '')}), "
                  f"numba {numba.__version__}, fastnn {fastnn.__version__}"
@@ -283,6 +396,15 @@ def environment(args):
     lines.append(f"- fastnn.kernels.PARALLEL_MIN_ELEMENTS = {K.PARALLEL_MIN_ELEMENTS}")
     lines.append(f"- numba threading layer: {numba.threading_layer()}, threads: {numba.get_num_threads()}"
                  + (f"; torch threads: {torch.get_num_threads()} (set to Numba's)" if torch is not None else ""))
+    if torch is not None:
+        lines.append(f"- torch: {torch.__version__}, MKL {torch.backends.mkl.is_available()}, "
+                     f"{torch.get_num_threads()} threads by default (the fit rows take its best of 1 and 2)")
+    try:
+        import sklearn
+
+        lines.append(f"- scikit-learn {sklearn.__version__}")
+    except ImportError:
+        lines.append("- scikit-learn: not available")
     lines.append(f"- load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     lines.append(f"- repeats: median of {args.repeat} batches of ≥ {args.min_batch} s after warm-up"
                  + (", --quick shapes" if args.quick else ""))
@@ -299,6 +421,8 @@ def main(argv=None):
     p.add_argument("--min-batch", type=float, default=0.05, help="seconds per timed batch")
     p.add_argument("--course-iterations", type=int, default=2500, help=argparse.SUPPRESS)
     p.add_argument("--no-torch", action="store_true", help="leave torch out even when installed")
+    p.add_argument("--no-steps", action="store_true", help="leave out the one-step table")
+    p.add_argument("--no-fits", action="store_true", help="leave out the whole-fit tables")
     args = p.parse_args(argv)
 
     if not args.no_torch:
@@ -318,11 +442,13 @@ def main(argv=None):
     print("# fastnn vs reference vs torch, one process\n")
     print("\n".join(environment(args)))
     print()
-    print("| row | dtype | fastnn ms | reference ms | torch ms | floor ms | ref/fastnn | torch/fastnn "
-          "| fastnn/floor | target ref, torch | Δcost |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    if not args.no_steps:
+        print("## One training step (median over batches of calls)\n")
+        print("| row | dtype | fastnn ms | reference ms | torch ms | floor ms | ref/fastnn | torch/fastnn "
+              "| fastnn/floor | target ref, torch | Δcost |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
     for label, dtype, family, spec in rows(args.quick):
-        if not selected(f"{label} {dtype}"):
+        if args.no_steps or not selected(f"{label} {dtype}"):
             continue
         (tf, tr, tt, tfl), dcost = run_row(family, spec, dtype, args)
         target = TARGETS[family]
@@ -330,6 +456,9 @@ def main(argv=None):
         flags = ", ".join(f"≥{t} {'✓' if ok else '✗'}" for t, ok in zip(target, met) if ok is not None)
         print(f"| {label} | {dtype} | {ms(tf)} | {ms(tr)} | {ms(tt)} | {ms(tfl)} | {ratio(tr, tf)} | "
               f"{ratio(tt, tf)} | {ratio(tf, tfl)} | {flags} | {dcost:.0e} |", flush=True)
+
+    if not args.no_fits:
+        whole_fits(args, selected)
 
     course_label = "deep course run [12288,20,7,5,1] 2500 iterations cat"
     if not args.quick and selected(course_label):

@@ -256,6 +256,20 @@ def step(P2, V2, S2, G, segments, layout, codes, hyper, lr, istate, xmajor, X, Y
 
 
 @helper
+def bs_is_negative(codes):
+    """False at run time (batch sizes are not negative), typed as a plain bool."""
+    return codes[C_BATCH] < 0
+
+
+@helper
+def _no_dropout(codes):
+    """``(keep, seed, step)`` of a pass without dropout, typed as :func:`step` passes them
+    (float64, int64, int64): literal constants would make Numba compile ``forward`` again."""
+    zero = codes[C_L] - codes[C_L]
+    return np.float64(1.0) + zero, zero, zero
+
+
+@helper
 def _commit(istate):
     istate[I_CUR] = 1 - istate[I_CUR]
     istate[I_T] += 1
@@ -279,6 +293,9 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
     the number of steps completed by this call; the last step's cost (its objective).
     """
     xmajor = codes[C_XMAJOR] == 1
+    # Batches are gathered feature-major. A runtime False, not the literal: Numba would
+    # compile step (and all it calls) a second time for the literal's type.
+    batch_major = bs_is_negative(codes)
     m = X.shape[0] if xmajor else X.shape[1]
     bs = codes[C_BATCH]
     steps = 0
@@ -311,7 +328,7 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
             Yfv = Yfb[:K * nb].reshape((K, nb))
             Yiv = Yib[:nb] if Yi.size > 0 else Yib[:0]
             wv = wb[:nb] if w.size > 0 else wb[:0]
-            loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e], istate, False, Xv, Yfv, Yiv, wv,
+            loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e], istate, batch_major, Xv, Yfv, Yiv, wv,
                             weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product)
             last = j1 == m
         cost = loss / weight
@@ -364,10 +381,11 @@ def loss_and_gradients(P, G, layout, codes, X, Yf, Yi, w, scale, acts, deltas, s
     xmajor = codes[C_XMAJOR] == 1
     b = X.shape[0] if xmajor else X.shape[1]
     none = np.empty(0, np.uint8)
-    no_gram = acts[:0].reshape((0, 0))
-    forward(P, layout, codes, xmajor, 1.0, 0, 0, X, b, acts, acts[:0], none, no_gram)
-    return backward(P, G, layout, codes, xmajor, 1.0, X, Yf, Yi, w, scale, b, acts, acts[:0], none, deltas,
-                    scratch, False)
+    no_gram = np.empty((0, 0), np.float64)
+    keep, seed, step_ = _no_dropout(codes)
+    forward(P, layout, codes, xmajor, keep, seed, step_, X, b, acts, acts[:0], none, no_gram)
+    return backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, acts[:0], none, deltas,
+                    scratch, bs_is_negative(codes))
 
 
 @entry
@@ -378,7 +396,9 @@ def predict(P, layout, codes, X, acts):
     L = codes[C_L]
     b = X.shape[1]
     none = np.empty(0, np.uint8)
-    forward(P, layout, codes, False, 1.0, 0, 0, X, b, acts, acts[:0], none, acts[:0].reshape((0, 0)))
+    keep, seed, step_ = _no_dropout(codes)
+    forward(P, layout, codes, bs_is_negative(codes), keep, seed, step_, X, b, acts, acts[:0], none,
+            np.empty((0, 0), np.float64))
     Z = _block(acts, layout, L, b)
     output_activate(codes[C_OUT], Z, _bias(P, layout, L))
     return Z
