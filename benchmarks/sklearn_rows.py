@@ -15,11 +15,8 @@ each estimator (fits alternate), the ratio, and both test accuracies (those of t
 the fits are deterministic). The two libraries differ in initialisation and in Adam's
 epsilon placement (see ``fastnn.sklearn``), so accuracies agree closely, not exactly.
 
-From compare.py::
-
-    from benchmarks import sklearn_rows
-    for line in sklearn_rows.table(quick=args.quick):
-        print(line)
+From compare.py: ``sklearn_rows.main(quick=args.quick)`` prints the table;
+``sklearn_rows.table(quick)`` returns its lines, ``sklearn_rows.rows(quick)`` the numbers.
 
 Standalone: ``python benchmarks/sklearn_rows.py [--quick] [--repeat N]``. ``--quick``
 (a smoke test): 30 digits epochs, a 6000-row ``make_classification`` and 3 epochs, one fit
@@ -127,14 +124,19 @@ def table(quick=False, repeat=None):
     return lines
 
 
-def main(argv=None):
-    import argparse
+def main(argv=None, *, quick=None, repeat=None):
+    """Print :func:`table`. ``compare.py`` calls ``main(quick=...)``; from the command line
+    the options are parsed from ``argv``."""
+    if quick is None:
+        import argparse
 
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="small shapes, one fit each (a smoke test)")
-    p.add_argument("--repeat", type=int, default=None, help="fits per estimator and row (default 3, 1 with --quick)")
-    args = p.parse_args(argv)
-    for line in table(args.quick, args.repeat):
+        p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        p.add_argument("--quick", action="store_true", help="small shapes, one fit each (a smoke test)")
+        p.add_argument("--repeat", type=int, default=None,
+                       help="fits per estimator and row (default 3, 1 with --quick)")
+        args = p.parse_args(argv)
+        quick, repeat = args.quick, args.repeat
+    for line in table(quick, repeat):
         print(line, flush=True)
 
 

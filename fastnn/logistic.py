@@ -11,6 +11,10 @@ from .io import register
 from .io import save as _save
 
 
+#: A C-ordered X of at most this many elements is copied to example order (see ``fit``).
+SMALL_COPY = 2**20
+
+
 @register
 class LogisticRegression(BinaryClassifier):
     """Binary logistic regression trained by gradient descent from zero weights.
@@ -29,9 +33,11 @@ class LogisticRegression(BinaryClassifier):
     copy_X : bool
         The fastest step reads ``X`` example by example, as an F-ordered ``X`` (e.g.
         ``images.reshape(m, -1).T``, or ``data.T`` of a sample-major array) lays it out. A
-        C-ordered ``X`` is read in place by a feature-major step (2-4 times slower per
-        step) unless ``copy_X=True``, which copies it once per fit into example order: one
-        more ``X`` in memory for the faster steps. Never a hidden copy.
+        C-ordered ``X`` of more than ``SMALL_COPY`` (2**20) elements is read in place by a
+        feature-major step (2-4 times slower per step; the result differs from the other
+        layout's in the summation order only) unless ``copy_X=True``, which copies it once per
+        fit into example order: one more ``X`` in memory for the faster steps. A smaller ``X``
+        is always copied (at most 8 MB). Never a hidden copy of a large ``X``.
 
     Attributes
     ----------
@@ -111,8 +117,10 @@ class LogisticRegression(BinaryClassifier):
         # X.T of an F-ordered X is a C-contiguous (m, n_x) view: the example-major kernel reads
         # it in place. A C-ordered X is read in place by the feature-major kernel (no second X
         # in memory), unless copy_X asks for one example-major copy per fit (the faster kernel,
-        # 2.3-4.7x per step in benchmarks/logistic_step.py, for one more X of memory).
-        if X.flags.f_contiguous or self.copy_X:
+        # 2.3-4.7x per step in benchmarks/logistic_step.py, for one more X of memory), or X is
+        # small (at most SMALL_COPY elements, 8 MB in float64): then the copy is nothing next
+        # to the model, and every layout of the same data gives the same bits.
+        if X.flags.f_contiguous or self.copy_X or X.size <= SMALL_COPY:
             step, self._X = K.logistic_step_examples, np.asfortranarray(X).T
         else:
             step, self._X = K.logistic_step_features, X

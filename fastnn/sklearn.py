@@ -104,7 +104,7 @@ try:
     from sklearn.preprocessing import LabelBinarizer
     from sklearn.utils import check_random_state
     from sklearn.utils.class_weight import compute_class_weight
-    from sklearn.utils.multiclass import unique_labels
+    from sklearn.utils.multiclass import type_of_target, unique_labels
     from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 except ImportError as exc:  # pragma: no cover - exercised only without scikit-learn
     raise ImportError(
@@ -670,8 +670,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             self._label_binarizer = LabelBinarizer()
-            y_arr = np.asarray(y) if not hasattr(y, "shape") else y
-            if getattr(y_arr, "ndim", 1) == 2 and y_arr.shape[1] > 1:  # multilabel indicator
+            if type_of_target(y).startswith("multilabel"):
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)

@@ -24,9 +24,28 @@ from ._config import BLAS_MIN_FLOPS, FASTMATH, helper
 
 @helper(fastmath=FASTMATH)
 def _loop_nn(A, B, C):
+    """``C = A @ B``: four rows of ``C`` at a time, each row of ``B`` loaded once for the four
+    (every element still sums its ``k`` terms in order, as one row at a time would)."""
     n, k = A.shape
     zero = C.dtype.type(0)
-    for i in range(n):
+    i = 0
+    while i + 4 <= n:
+        c0, c1, c2, c3 = C[i], C[i + 1], C[i + 2], C[i + 3]
+        c0[:] = zero
+        c1[:] = zero
+        c2[:] = zero
+        c3[:] = zero
+        for p in range(k):
+            a0, a1, a2, a3 = A[i, p], A[i + 1, p], A[i + 2, p], A[i + 3, p]
+            b = B[p]
+            for j in range(b.size):
+                x = b[j]
+                c0[j] += a0 * x
+                c1[j] += a1 * x
+                c2[j] += a2 * x
+                c3[j] += a3 * x
+        i += 4
+    while i < n:
         c = C[i]
         c[:] = zero
         for p in range(k):
@@ -34,14 +53,33 @@ def _loop_nn(A, B, C):
             b = B[p]
             for j in range(c.size):
                 c[j] += a * b[j]
+        i += 1
 
 
 @helper(fastmath=FASTMATH)
 def _loop_nt(A, B, C):
+    """``C = A @ B.T``: dot products of rows, four rows of ``A`` against each row of ``B``."""
     n = A.shape[0]
     k = B.shape[0]
     zero = C.dtype.type(0)
-    for i in range(n):
+    i = 0
+    while i + 4 <= n:
+        a0, a1, a2, a3 = A[i], A[i + 1], A[i + 2], A[i + 3]
+        for p in range(k):
+            b = B[p]
+            s0 = s1 = s2 = s3 = zero
+            for j in range(b.size):
+                x = b[j]
+                s0 += a0[j] * x
+                s1 += a1[j] * x
+                s2 += a2[j] * x
+                s3 += a3[j] * x
+            C[i, p] = s0
+            C[i + 1, p] = s1
+            C[i + 2, p] = s2
+            C[i + 3, p] = s3
+        i += 4
+    while i < n:
         a = A[i]
         for p in range(k):
             b = B[p]
@@ -49,13 +87,32 @@ def _loop_nt(A, B, C):
             for j in range(a.size):
                 s += a[j] * b[j]
             C[i, p] = s
+        i += 1
 
 
 @helper(fastmath=FASTMATH)
 def _loop_tn(A, B, C):
+    """``C = A.T @ B``: four rows of ``C`` at a time (see :func:`_loop_nn`)."""
     n, k = A.shape
     zero = C.dtype.type(0)
-    for p in range(k):
+    p = 0
+    while p + 4 <= k:
+        c0, c1, c2, c3 = C[p], C[p + 1], C[p + 2], C[p + 3]
+        c0[:] = zero
+        c1[:] = zero
+        c2[:] = zero
+        c3[:] = zero
+        for i in range(n):
+            a0, a1, a2, a3 = A[i, p], A[i, p + 1], A[i, p + 2], A[i, p + 3]
+            b = B[i]
+            for j in range(b.size):
+                x = b[j]
+                c0[j] += a0 * x
+                c1[j] += a1 * x
+                c2[j] += a2 * x
+                c3[j] += a3 * x
+        p += 4
+    while p < k:
         c = C[p]
         c[:] = zero
         for i in range(n):
@@ -63,6 +120,7 @@ def _loop_tn(A, B, C):
             b = B[i]
             for j in range(c.size):
                 c[j] += a * b[j]
+        p += 1
 
 
 @helper

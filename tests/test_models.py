@@ -420,8 +420,9 @@ def test_logistic_regression_keeps_no_hidden_copy_of_X(copy_X):
     X = rng.standard_normal((500, 8000))  # 32 MB, C-ordered
     Y = (rng.random((1, 8000)) > 0.5).astype(np.float64)
     clf = fastnn.LogisticRegression(n_iterations=3, copy_X=copy_X)
-    # compile (the parallel variant, for this layout) outside the measurement
-    clf.fit(np.ascontiguousarray(X[:, :200]), Y[:, :200])
+    # compile (the parallel variant, for this layout: more than SMALL_COPY elements) outside
+    # the measurement
+    clf.fit(np.ascontiguousarray(X[:, :2200]), Y[:, :2200])
     tracemalloc.start()
     clf.fit(X, Y)
     peak = tracemalloc.get_traced_memory()[1]
