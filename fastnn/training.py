@@ -79,7 +79,7 @@ class TrainingState:
         hidden = layout.hidden_units * batch if dropout else 0
         self.dropped = np.empty(hidden, dtype)
         self.masks = np.empty(hidden, np.uint8)
-        self.scratch = scratch_for(layout)
+        self.scratch = scratch_for(layout, batch)
         mini = codes[KN.C_BATCH] > 0
         self.perm = np.empty(m if mini else 0, np.int64)
         self.key = np.empty(624, np.uint32)
@@ -283,9 +283,10 @@ def largest_product(state, data):
     return flops
 
 
-def scratch_for(layout):
-    """The output layers' float64 scratch rows (see ``kernels.layers.softmax_ce``)."""
-    return np.empty((4, max(layout.dims[-1], SOFTMAX_BLOCK)), np.float64)
+def scratch_for(layout, batch):
+    """The output layers' float64 scratch rows for batches of up to ``batch`` examples (see
+    ``kernels.layers.softmax_ce`` and ``sigmoid_ce_segment``)."""
+    return np.empty((4, max(layout.dims[-1], SOFTMAX_BLOCK, batch)), np.float64)
 
 
 def hyper_array(beta, beta1, beta2, epsilon, l2, keep_prob):
@@ -304,7 +305,7 @@ def loss_and_gradients(layout, codes, P, data, scale):
     acts = np.empty(layout.units * b, dtype)
     deltas = np.empty(layout.units * b, dtype)
     G = np.zeros(layout.size, dtype)
-    scratch = scratch_for(layout)
+    scratch = scratch_for(layout, b)
     loss = KN.loss_and_gradients(P, G, layout.table, codes, data.X, data.Yf, data.Yi, data.w, scale, acts,
                                  deltas, scratch)
     return float(loss), G

@@ -19,21 +19,13 @@ Conventions
 import numpy as np
 
 from ._config import helper
+from ._math import exp, log, log1p, tanh
 from .dropout import uniform
 
 #: Hidden activation codes.
 RELU, TANH, SIGMOID, IDENTITY = 0, 1, 2, 3
 #: Output layer codes.
 OUT_SIGMOID, OUT_SOFTMAX, OUT_IDENTITY = 0, 1, 2
-
-
-@helper
-def sigmoid(z, one):
-    """Stable logistic function, the reference's formula (no overflow for any finite z)."""
-    if z >= 0:
-        return one / (one + np.exp(-z))
-    e = np.exp(z)
-    return e / (one + e)
 
 
 @helper
@@ -57,10 +49,17 @@ def _activate_inplace(z, bias, act):
             z[j] = zero if v < zero else v  # NaN propagates, as np.maximum
     elif act == TANH:
         for j in range(z.size):
-            z[j] = np.tanh(z[j] + bias)
+            z[j] = tanh(z[j] + bias)
     elif act == SIGMOID:
+        # The stable logistic function, the reference's formula: 1 / (1 + e) for v >= 0 and
+        # e / (1 + e) below, e = exp(-|v|), selected without a branch (the loop vectorises).
+        # Written out here: a second level of Numba inlining (an inlined helper calling the
+        # inlined exp) trips Numba's IR checks.
         for j in range(z.size):
-            z[j] = sigmoid(z[j] + bias, one)
+            v = z[j] + bias
+            e = exp(-np.abs(v))
+            den = one + e
+            z[j] = (one / den) if v >= zero else (e / den)
     else:
         for j in range(z.size):
             z[j] = z[j] + bias
@@ -174,40 +173,46 @@ def hidden_backward(dA, A, M, keep, act, db):
 
 @helper
 def sigmoid_loss(z, y, one, zero):
-    """``(loss, a)``: the stable loss from the logit and the stable sigmoid, sharing one exp.
-
-    Branch-free (both sigmoid forms computed, one selected): a branch on the logit's sign is
-    mispredicted half the time on real data. Bit-identical to the two-branch form: for
-    ``z >= 0`` it is ``1 / (1 + e)`` and ``(z - y z) + log1p(e)``, for ``z < 0``
-    ``e / (1 + e)`` and ``(0 - y z) + log1p(e) = -y z + log1p(e)``."""
-    e = np.exp(-np.abs(z))
+    """``(loss, a)``: the stable loss from the logit and the stable sigmoid, sharing one exp,
+    branch-free. The same values as the two-branch form: for ``z >= 0`` ``1 / (1 + e)`` and
+    ``(z - y z) + log1p(e)``, for ``z < 0`` ``e / (1 + e)`` and ``(0 - y z) + log1p(e) =
+    -y z + log1p(e)``. (The loops of :func:`sigmoid_ce_segment` write this out, so that
+    they vectorise.)"""
+    e = exp(-np.abs(z))
     den = one + e
     pos = z >= zero
     a = (one / den) if pos else (e / den)
-    loss = ((z if pos else zero) - y * z) + np.log1p(e)
+    loss = ((z if pos else zero) - y * z) + log1p(e)
     return loss, a
 
 
 @helper
-def sigmoid_ce_segment(z, y, w, bias, s, d):
+def sigmoid_ce_segment(z, y, w, bias, s, d, tmp):
     """One row segment of the sigmoid / cross-entropy output: ``d = (a - y) * w * s``;
-    returns ``(sum w * loss, sum d)`` in float64. ``w`` empty: unweighted."""
+    returns ``(sum w * loss, sum d)`` in float64. ``w`` empty: unweighted. ``tmp``: float64,
+    at least ``z.size`` long, receives the per-example losses.
+
+    Two passes: the element-wise one (exp, log1p, the sigmoid, ``d``) has no reduction in it
+    and vectorises; the sums follow in :func:`row_sum`'s fixed order."""
     one = z.dtype.type(1)
     zero = z.dtype.type(0)
+    n = z.size
+    t = tmp[:n]
     weighted = w.size > 0
-    sl = 0.0
-    sd = 0.0
-    for j in range(z.size):
-        loss, a = sigmoid_loss(z[j] + bias, y[j], one, zero)
+    for j in range(n):  # sigmoid_loss written out (see there): this loop vectorises
+        v = z[j] + bias
+        e = exp(-np.abs(v))
+        den = one + e
+        pos = v >= zero
+        a = (one / den) if pos else (e / den)
+        loss = ((v if pos else zero) - y[j] * v) + log1p(e)
         if weighted:
-            dj = (a - y[j]) * (w[j] * s)
-            sl += np.float64(w[j]) * np.float64(loss)
+            d[j] = (a - y[j]) * (w[j] * s)
+            t[j] = np.float64(w[j]) * np.float64(loss)
         else:
-            dj = (a - y[j]) * s
-            sl += np.float64(loss)
-        d[j] = dj
-        sd += np.float64(dj)
-    return sl, sd
+            d[j] = (a - y[j]) * s
+            t[j] = np.float64(loss)
+    return row_sum(t), row_sum(d)
 
 
 #: Columns per block of the softmax output: a block of ``K x 256`` logits stays in L1/L2
@@ -245,12 +250,12 @@ def softmax_block(Z, b, labels, w, s, dZ, j0, j1, part, scratch):
         zk = Z[k, j0:j1]
         dk = dZ[k, j0:j1]
         for j in range(n):
-            e = np.exp(zk[j] - T(mx[j]))
+            e = exp(zk[j] - T(mx[j]))
             dk[j] = e
             se[j] += np.float64(e)
     total = 0.0
     for j in range(n):
-        loss = np.log(se[j]) - (np.float64(Z[labels[j0 + j], j0 + j]) - mx[j])
+        loss = log(se[j]) - (np.float64(Z[labels[j0 + j], j0 + j]) - mx[j])
         total += (np.float64(w[j0 + j]) * loss) if weighted else loss
     for k in range(K):
         dk = dZ[k, j0:j1]
@@ -329,7 +334,7 @@ def output_loss(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch):
     if out == OUT_SIGMOID:
         total = 0.0
         for k in range(Z.shape[0]):
-            sl, sd = sigmoid_ce_segment(Z[k], Yf[k], w, b[k, 0], Z.dtype.type(scale), dZ[k])
+            sl, sd = sigmoid_ce_segment(Z[k], Yf[k], w, b[k, 0], Z.dtype.type(scale), dZ[k], scratch[0])
             db[k, 0] = sd
             total += sl
         return total
@@ -356,7 +361,7 @@ def output_activate(out, Z, b):
                     mx = Z[k, j]
             se = 0.0
             for k in range(K):
-                e = np.exp(Z[k, j] - mx)
+                e = exp(Z[k, j] - mx)
                 Z[k, j] = e
                 se += np.float64(e)
             for k in range(K):

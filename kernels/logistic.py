@@ -38,6 +38,7 @@ Two layouts:
 import numpy as np
 from numba import njit, prange
 
+from .layers import sigmoid_loss
 from ._config import (
     FASTMATH,
     LOGISTIC_BLOCK_BYTES,
@@ -61,14 +62,9 @@ _n_chunks = helper(logistic_n_chunks)
 
 @helper
 def _dz_loss(z, y):
-    """float64 ``(dz, loss)`` from the logit ``z``: stable sigmoid and stable loss."""
-    e = np.exp(-abs(z))
-    if z >= 0.0:
-        a = 1.0 / (1.0 + e)
-        loss = z - y * z + np.log1p(e)
-    else:
-        a = e / (1.0 + e)
-        loss = -y * z + np.log1p(e)
+    """float64 ``(dz, loss)`` from the logit ``z``: stable sigmoid and stable loss
+    (``layers.sigmoid_loss`` in float64)."""
+    loss, a = sigmoid_loss(z, y, 1.0, 0.0)
     return a - y, loss
 
 

@@ -68,7 +68,8 @@ def sigmoid_cross_entropy(Z, b, Y, scale, dZ):
     for c in prange(nc):
         j0 = c * m // nc
         j1 = (c + 1) * m // nc
-        sl, sd = sigmoid_ce_segment(Z[0, j0:j1], Y[0, j0:j1], no_weights, bias, s, dZ[0, j0:j1])
+        tmp = np.empty(j1 - j0, np.float64)
+        sl, sd = sigmoid_ce_segment(Z[0, j0:j1], Y[0, j0:j1], no_weights, bias, s, dZ[0, j0:j1], tmp)
         partial[c, 0] = sl
         partial[c, 1] = sd
     cost = 0.0
