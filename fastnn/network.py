@@ -497,8 +497,8 @@ class DeepNetwork(Model):
         s[KN.I_EPOCH] = self.n_iter_
         s[KN.I_SEED] = self.shuffle_seed_
         s[KN.I_DSEED] = self.dropout_seed_
-        lrs = learning_rates(float(self.learning_rate), self.n_iter_ + n_epochs, self.lr_decay,
-                             float(self.decay_rate), int(self.decay_interval))
+        lrs = learning_rates(float(self.learning_rate), n_epochs, self.lr_decay, float(self.decay_rate),
+                             int(self.decay_interval), first=self.n_iter_)
         loop = training.Loop(state, data, self._hyper(), lrs, self.record_every, progress=progress,
                              verbose=verbose, first_epoch=self.n_iter_, describe_epoch="epoch" if batch else "iteration")
         loop.on_epoch, loop.wants, tracker = self._epoch_hook(layout, codes, state, validation, callback, loop)
@@ -539,8 +539,8 @@ class DeepNetwork(Model):
         V, S = state.optimizer_state()
         self._opt_state_ = (V.copy(), S.copy(), int(state.istate[KN.I_T]))
         done = int(state.istate[KN.I_EPOCH])
-        self.costs_ = self.costs_ + loop.recorded_costs()
-        self.learning_rates_ = self.learning_rates_ + [float(r) for r in lrs[self.n_iter_:done]]
+        self.costs_.extend(loop.recorded_costs())  # extend: partial_fit must not copy the history
+        self.learning_rates_.extend(float(r) for r in lrs[:done - self.n_iter_])
         self.n_steps_ = self.n_steps_ + int(state.istate[KN.I_T]) - start_steps
         self.n_iter_ = done
 

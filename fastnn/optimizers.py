@@ -73,18 +73,19 @@ def check_optimizer(model):
     check_int(model.decay_interval, "decay_interval", 1)
 
 
-def learning_rates(lr0, n_epochs, lr_decay=None, decay_rate=1.0, decay_interval=1000):
-    """The learning rate of each epoch ``0 .. n_epochs-1`` (float64 array).
+def learning_rates(lr0, n_epochs, lr_decay=None, decay_rate=1.0, decay_interval=1000, first=0):
+    """The learning rate of each epoch ``first .. first+n_epochs-1`` (float64 array).
 
     Written exactly as ``fastnn.reference.update_lr`` / ``schedule_lr_decay`` (in Python
     floats) so that the compiled loop and the reference use the same rates bit for bit.
     """
     rates = np.empty(n_epochs, np.float64)
-    for e in range(n_epochs):
+    for i in range(n_epochs):
+        e = first + i
         if lr_decay is None or e == 0:
-            rates[e] = lr0
+            rates[i] = lr0
         elif lr_decay == "inverse":
-            rates[e] = lr0 / (1 + decay_rate * (e - 1))
+            rates[i] = lr0 / (1 + decay_rate * (e - 1))
         else:
-            rates[e] = lr0 / (1 + decay_rate * np.floor((e - 1) / decay_interval))
+            rates[i] = lr0 / (1 + decay_rate * np.floor((e - 1) / decay_interval))
     return rates

@@ -87,7 +87,7 @@ class TrainingState:
         self.Yfb = np.empty(layout.dims[-1] * batch if mini else 0, dtype)
         self.Yib = np.empty(batch if mini else 0, np.int64)
         self.wb = np.empty(batch if mini else 0, dtype)
-        self.istate = np.zeros(6, np.int64)
+        self.istate = np.zeros(7, np.int64)
         self.fstate = np.zeros(2, np.float64)
         # The Gram path's state is float64 for either model dtype (see
         # kernels.network._gram_update); empty when the path is not taken.
@@ -121,6 +121,15 @@ class TrainingState:
         return self.gS[self.cur].reshape(self.layout.dims[1], -1)
 
 
+def readonly(a):
+    """A read-only view of ``a``. The kernels only read the data; Numba types a read-only
+    array apart from a writable one, so handing them read-only views always (a memory-mapped
+    or otherwise read-only ``X`` is common) compiles the training loop once, not twice."""
+    view = a.view()
+    view.setflags(write=False)
+    return view
+
+
 class Data:
     """Training data as the kernels take it: ``X`` C-contiguous feature-major ``(n_x, m)``
     or example-major ``(m, n_x)`` (``xmajor``), float targets ``Yf``, int labels ``Yi``,
@@ -136,12 +145,12 @@ class Data:
         if not X.flags.c_contiguous and n1 is not None and 2.0 * n1 * X.size < BLAS_MIN_FLOPS:
             X = np.ascontiguousarray(X)
         if X.flags.c_contiguous:
-            self.X, self.xmajor = X, 0
+            self.X, self.xmajor = readonly(X), 0
         else:  # F-contiguous: X.T is a C-contiguous (m, n_x) array, examples contiguous
-            self.X, self.xmajor = X.T, 1
+            self.X, self.xmajor = readonly(X.T), 1
         self.n_x, self.m = X.shape
-        self.Yf, self.Yi = Yf, Yi
-        self.w = w if w is not None else np.empty(0, X.dtype)
+        self.Yf, self.Yi = readonly(Yf), readonly(Yi)
+        self.w = readonly(w if w is not None else np.empty(0, X.dtype))
         self.total_weight = float(np.sum(w, dtype=np.float64)) if w is not None else float(self.m)
 
 
@@ -160,9 +169,11 @@ class Loop:
         self.on_epoch, self.wants = on_epoch, wants
         self.verbose, self.unit = verbose, describe_epoch
         self.first_epoch = first_epoch
-        n_epochs = lrs.size
-        self.epoch_costs = np.full(n_epochs, np.nan)
-        self.bar = ProgressBar(n_epochs - first_epoch) if progress else None
+        #: The epoch count this run ends at; ``lrs[e - first_epoch]`` is epoch ``e``'s rate.
+        self.end_epoch = first_epoch + lrs.size
+        state.istate[KN.I_E0] = first_epoch
+        self.epoch_costs = np.full(lrs.size, np.nan)
+        self.bar = ProgressBar(lrs.size) if progress else None
         self.steps_per_call = 1
         self.last_cost = math.nan
         self.blas_limit = 1 if largest_product(state, data) < BLAS_SINGLE_THREAD_BELOW else None
@@ -172,7 +183,7 @@ class Loop:
     def run(self):
         """Train to the end (or until stopped); returns True when ``on_epoch`` stopped it."""
         s = self.state
-        n_epochs = self.lrs.size
+        n_epochs = self.end_epoch
         try:
             while s.istate[KN.I_EPOCH] < n_epochs:
                 epoch = int(s.istate[KN.I_EPOCH])
@@ -211,10 +222,10 @@ class Loop:
         s = self.state
         cost = math.nan
         while n > 0:
-            if s.istate[KN.I_EPOCH] >= self.lrs.size:
+            if s.istate[KN.I_EPOCH] >= self.end_epoch:
                 s.istate[KN.I_EPOCH] = self.first_epoch
                 s.istate[KN.I_STEP] = 0
-            status, done, cost = self._call(self.lrs.size, n)
+            status, done, cost = self._call(self.end_epoch, n)
             if status != KN.OK:
                 self._diverged(status, cost)
             n -= done
@@ -240,7 +251,7 @@ class Loop:
     def _after(self, old_epoch, new_epoch):
         """Per-epoch work for the epochs the call completed; True to stop."""
         for e in range(old_epoch, new_epoch):
-            cost = float(self.epoch_costs[e])
+            cost = float(self.epoch_costs[e - self.first_epoch])
             self.last_cost = cost
             if self.verbose and e % self.record_every == 0:
                 print(f"Cost after {self.unit} {e}: {cost:f}")
@@ -256,7 +267,7 @@ class Loop:
         epoch, step = int(s.istate[KN.I_EPOCH]), int(s.istate[KN.I_STEP])
         where = f"{self.unit} {epoch}" + (f", step {step} of the epoch (training step {int(s.istate[KN.I_T])})"
                                            if s.codes[KN.C_BATCH] > 0 else "")
-        lr = self.lrs[epoch]
+        lr = self.lrs[epoch - self.first_epoch]
         if status == KN.BAD_COST:
             raise FloatingPointError(
                 f"fit diverged: the cost at {where} is {cost}; the model keeps the parameters of the last "
@@ -270,7 +281,8 @@ class Loop:
     def recorded_costs(self):
         """Costs of the completed epochs 0, record_every, 2 record_every, ... of this run."""
         done = int(self.state.istate[KN.I_EPOCH])
-        return [float(self.epoch_costs[e]) for e in range(self.first_epoch, done) if e % self.record_every == 0]
+        return [float(self.epoch_costs[e - self.first_epoch]) for e in range(self.first_epoch, done)
+                if e % self.record_every == 0]
 
 
 def largest_product(state, data):
@@ -321,7 +333,7 @@ def predict(layout, codes, P, X, block=4096):
     acts = np.empty(layout.units * b, dtype)
     for j0 in range(0, m, b):  # feature-major blocks: the same bits for any layout of X
         j1 = min(m, j0 + b)
-        out[:, j0:j1] = KN.predict(P, layout.table, codes, np.ascontiguousarray(X[:, j0:j1]), acts)
+        out[:, j0:j1] = KN.predict(P, layout.table, codes, readonly(np.ascontiguousarray(X[:, j0:j1])), acts)
     return out
 
 

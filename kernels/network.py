@@ -36,7 +36,7 @@ C_L, C_ACT, C_OUT, C_OPT, C_XMAJOR, C_SHUFFLE, C_BATCH = range(7)
 # hyper[...]
 H_BETA, H_BETA1, H_BETA2, H_EPS, H_L2, H_KEEP = range(6)
 # istate[...]
-I_CUR, I_T, I_EPOCH, I_STEP, I_SEED, I_DSEED = range(6)
+I_CUR, I_T, I_EPOCH, I_STEP, I_SEED, I_DSEED, I_E0 = range(7)
 # fstate[...]
 F_LOSS, F_WEIGHT = range(2)
 # Return codes of train().
@@ -282,10 +282,12 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
     """Train until epoch ``n_epochs`` is complete or ``max_steps`` steps have run.
 
     Numba JIT-compiled. Resumes where ``istate`` says (epoch, step within the epoch);
-    epoch ``e`` uses learning rate ``lrs[e]`` and, with shuffling, the batches of
+    epoch ``e`` uses learning rate ``lrs[e - e0]`` and, with shuffling, the batches of
     ``RandomState(istate[I_SEED] + e).permutation(m)`` (the course's
     ``random_mini_batches``); without a batch size (``codes[C_BATCH] == 0``) an epoch is
-    one full-batch step on ``X`` itself. ``epoch_costs[e]`` receives the epoch's cost
+    one full-batch step on ``X`` itself. ``lrs`` and ``epoch_costs`` start at epoch
+    ``istate[I_E0]`` (the first epoch of this run: a ``partial_fit`` passes one entry each).
+    ``epoch_costs[e - e0]`` receives the epoch's cost
     (sum of the batches' objective times their weight sums, over the total weight).
 
     Returns ``(status, steps, cost)``: ``OK``, or ``BAD_COST`` / ``BAD_UPDATE`` when a
@@ -296,6 +298,7 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
     # Batches are gathered feature-major. A runtime False, not the literal: Numba would
     # compile step (and all it calls) a second time for the literal's type.
     batch_major = bs_is_negative(codes)
+    e0 = istate[I_E0]
     m = X.shape[0] if xmajor else X.shape[1]
     bs = codes[C_BATCH]
     steps = 0
@@ -307,7 +310,7 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
             fstate[F_LOSS] = 0.0
             fstate[F_WEIGHT] = 0.0
         if bs == 0:
-            loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e], istate, xmajor, X, Yf, Yi, w,
+            loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, xmajor, X, Yf, Yi, w,
                             total_weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product)
             weight = total_weight
             last = True
@@ -328,9 +331,17 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
             Yfv = Yfb[:K * nb].reshape((K, nb))
             Yiv = Yib[:nb] if Yi.size > 0 else Yib[:0]
             wv = wb[:nb] if w.size > 0 else wb[:0]
-            loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e], istate, batch_major, Xv, Yfv, Yiv, wv,
-                            weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product)
             last = j1 == m
+            if weight == 0.0:
+                # Every example of this batch has weight 0: its objective (sum w loss / sum w) is
+                # undefined and it carries no information. No step: the next batch follows.
+                if last:
+                    _end_epoch(istate, fstate, epoch_costs, e, e0)
+                else:
+                    istate[I_STEP] += 1
+                continue
+            loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, batch_major, Xv, Yfv,
+                            Yiv, wv, weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product)
         cost = loss / weight
         if not np.isfinite(loss):
             return BAD_COST, steps, cost
@@ -341,12 +352,17 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
         fstate[F_LOSS] += loss
         fstate[F_WEIGHT] += weight
         if last:
-            epoch_costs[e] = fstate[F_LOSS] / fstate[F_WEIGHT]
-            istate[I_EPOCH] = e + 1
-            istate[I_STEP] = 0
+            _end_epoch(istate, fstate, epoch_costs, e, e0)
         else:
             istate[I_STEP] += 1
     return OK, steps, cost
+
+
+@helper
+def _end_epoch(istate, fstate, epoch_costs, e, e0):
+    epoch_costs[e - e0] = fstate[F_LOSS] / fstate[F_WEIGHT]
+    istate[I_EPOCH] = e + 1
+    istate[I_STEP] = 0
 
 
 @entry

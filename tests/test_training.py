@@ -334,3 +334,56 @@ def test_callback_returning_true_stops_training():
     net = fastnn.DeepNetwork([N_X, 4, 1], n_iterations=50, batch_size=10)
     net.fit(X, Y, callback=lambda e, c: e == 6)
     assert net.n_iter_ == 7 and net.n_steps_ == 7 * 6
+
+
+def test_partial_fit_epochs_equal_one_fit():
+    """n calls of partial_fit train exactly as fit with n epochs (decay, Adam's step count,
+    shuffling and dropout carry on), bit for bit."""
+    rng = np.random.default_rng(18)
+    X = rng.standard_normal((N_X, 60))
+    Y = _targets(rng, "softmax", 3, 60)
+    kw = dict(optimizer="adam", batch_size=16, lr_decay="inverse", decay_rate=0.5, keep_prob=0.9, record_every=1)
+    a = fastnn.DeepNetwork([N_X, 7, 3], n_iterations=6, **kw).fit(X, Y)
+    b = fastnn.DeepNetwork([N_X, 7, 3], n_iterations=6, **kw)
+    for _ in range(6):
+        b.partial_fit(X, Y)
+    assert a.costs_ == b.costs_ and a.learning_rates_ == b.learning_rates_
+    assert (b.n_iter_, b.n_steps_) == (6, a.n_steps_)
+    for key in a.parameters_:
+        assert a.parameters_[key].tobytes() == b.parameters_[key].tobytes()
+
+
+def test_a_batch_of_zero_weights_is_skipped():
+    """A batch whose examples all have weight 0 has no objective: it is skipped (no step),
+    and the fit equals one on the data without those examples' batch."""
+    rng = np.random.default_rng(19)
+    X = rng.standard_normal((N_X, 40))
+    Y = _targets(rng, "sigmoid", 1, 40)
+    w = np.ones(40)
+    w[10:20] = 0.0  # with shuffle=False and batches of 10: the second batch
+    net = fastnn.DeepNetwork([N_X, 4, 1], n_iterations=3, batch_size=10, shuffle=False, record_every=1)
+    net.fit(X, Y, sample_weight=w)
+    assert net.n_steps_ == 3 * 3 and all(np.isfinite(net.costs_))
+    keep = np.r_[0:10, 20:40]
+    ref = fastnn.DeepNetwork([N_X, 4, 1], n_iterations=3, batch_size=10, shuffle=False, record_every=1)
+    ref.fit(X[:, keep], Y[:, keep])
+    np.testing.assert_allclose(net.costs_, ref.costs_, rtol=1e-15)
+    for key in ref.parameters_:
+        np.testing.assert_array_equal(net.parameters_[key], ref.parameters_[key])
+
+
+def test_read_only_data_compiles_nothing_new():
+    """The kernels always get read-only views of the data, so a read-only (e.g. memory-
+    mapped) X reuses the training loop compiled for a writable one."""
+    from fastnn.kernels import network as KN
+
+    rng = np.random.default_rng(20)
+    X = np.asfortranarray(rng.standard_normal((300, 1000)))  # large enough to be read in place
+    Y = _targets(rng, "sigmoid", 1, 1000)
+    fastnn.DeepNetwork([300, 8, 1], n_iterations=1).fit(X, Y).predict(X)
+    before = len(KN.train.signatures), len(KN.predict.signatures)
+    ro = X.copy(order="F")
+    ro.setflags(write=False)
+    net = fastnn.DeepNetwork([300, 8, 1], n_iterations=1).fit(ro, Y)
+    net.predict(ro)
+    assert (len(KN.train.signatures), len(KN.predict.signatures)) == before
