@@ -11,8 +11,10 @@ with the same settings: Adam, ``learning_rate_init=1e-3``, ``alpha=1e-4``,
 
 each split 75 / 25 (stratified, ``random_state=0``), in float64 and float32 (``X`` cast; both
 libraries then compute in X's dtype). A row is the median wall time of ``repeat`` fits of
-each estimator (fits alternate), the ratio, and both test accuracies (those of the first fit:
-the fits are deterministic). The two libraries differ in initialisation and in Adam's
+each estimator (fits alternate; scikit-learn's as installed and with BLAS on one thread, see
+:func:`rows`), the ratios, and both test accuracies (of the first fit: fastnn's fits are
+deterministic at any thread count; scikit-learn's float32 ones move in the last digit with
+its BLAS thread count). The two libraries differ in initialisation and in Adam's
 epsilon placement (see ``fastnn.sklearn``), so accuracies agree closely, not exactly.
 
 From compare.py: ``sklearn_rows.main(quick=args.quick)`` prints the table;
@@ -37,8 +39,9 @@ if __package__ in (None, ""):  # `python benchmarks/sklearn_rows.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 #: Columns of :func:`table`.
-HEADER = ("| row | dtype | epochs | fastnn s | sklearn s | sklearn/fastnn | fastnn test acc | sklearn test acc |",
-          "|---|---|---|---|---|---|---|---|")
+HEADER = ("| row | dtype | epochs | fastnn s | sklearn s | sklearn/fastnn | sklearn 1-thread BLAS s "
+          "| sklearn 1-thread/fastnn | fastnn test acc | sklearn test acc |",
+          "|---|---|---|---|---|---|---|---|---|---|")
 
 
 def datasets(quick=False):
@@ -61,19 +64,28 @@ def settings(epochs):
                 n_iter_no_change=epochs)
 
 
-def _timed_fit(cls, kwargs, X, y):
-    t0 = time.perf_counter()
-    with warnings.catch_warnings():
+def _timed_fit(cls, kwargs, X, y, blas_threads=None):
+    from threadpoolctl import threadpool_limits  # a dependency of fastnn and of scikit-learn
+
+    with warnings.catch_warnings(), threadpool_limits(blas_threads, user_api="blas"):
         warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter is reached by design
+        t0 = time.perf_counter()
         model = cls(**kwargs).fit(X, y)
-    return time.perf_counter() - t0, model
+        return time.perf_counter() - t0, model
 
 
 def rows(quick=False, repeat=None):
-    """One dict per (data set, dtype): ``label, dtype, epochs, fastnn_s, sklearn_s,
-    ratio, fastnn_acc, sklearn_acc``. Times are medians of ``repeat`` fits (3; 1 with
-    ``quick``), after one untimed fastnn fit on a small slice (the kernels' load from
-    Numba's cache, or their compilation on a cold cache, is not timed)."""
+    """One dict per (data set, dtype): ``label, dtype, epochs, fastnn_s, sklearn_s, ratio,
+    sklearn_1thread_s, ratio_1thread, fastnn_acc, sklearn_acc``.
+
+    Times are medians of ``repeat`` fits (3; 1 with ``quick``), after an untimed two-epoch
+    fit of each on a small slice (fastnn's kernels are loaded from Numba's cache, or compiled
+    on a cold cache; BLAS starts its threads). scikit-learn runs twice: as installed (BLAS on
+    all cores) and with BLAS on one thread (threadpoolctl). fastnn runs as installed: it puts
+    BLAS on one thread by itself for steps whose products are small. On a shared machine
+    scikit-learn's multi-threaded small products are erratic (a core busy elsewhere makes
+    each product wait for a time slice; measured here: 2 to 50 times slower from run to
+    run), so the one-thread column is the stable comparison."""
     from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier as SkMLP
 
@@ -87,19 +99,22 @@ def rows(quick=False, repeat=None):
             Xtr = np.ascontiguousarray(X_tr, dtype=dtype)
             Xte = np.ascontiguousarray(X_te, dtype=dtype)
             kwargs = settings(epochs)
-            _timed_fit(FastMLP, dict(kwargs, max_iter=2, n_iter_no_change=2), Xtr[:500], y_tr[:500])  # warm-up
-            times = {"fastnn": [], "sklearn": []}
+            variants = (("fastnn", FastMLP, None), ("sklearn", SkMLP, None), ("sklearn1", SkMLP, 1))
+            for _, cls, threads in variants:  # warm-up: kernels loaded, BLAS threads started
+                _timed_fit(cls, dict(kwargs, max_iter=2, n_iter_no_change=2), Xtr[:500], y_tr[:500], threads)
+            times = {name: [] for name, _, _ in variants}
             acc = {}
             for _ in range(repeat):
-                for name, cls in (("fastnn", FastMLP), ("sklearn", SkMLP)):
-                    t, model = _timed_fit(cls, kwargs, Xtr, y_tr)
+                for name, cls, threads in variants:
+                    t, model = _timed_fit(cls, kwargs, Xtr, y_tr, threads)
                     times[name].append(t)
                     acc.setdefault(name, float(model.score(Xte, y_te)))
                     del model
                     time.sleep(0.1)  # let BLAS / OpenMP worker threads go idle between fits
-            tf, ts = statistics.median(times["fastnn"]), statistics.median(times["sklearn"])
+            tf, ts, t1 = (statistics.median(times[name]) for name in ("fastnn", "sklearn", "sklearn1"))
             out.append(dict(label=label, dtype=dtype, epochs=epochs, fastnn_s=tf, sklearn_s=ts, ratio=ts / tf,
-                            fastnn_acc=acc["fastnn"], sklearn_acc=acc["sklearn"]))
+                            sklearn_1thread_s=t1, ratio_1thread=t1 / tf, fastnn_acc=acc["fastnn"],
+                            sklearn_acc=acc["sklearn"]))
     return out
 
 
@@ -118,7 +133,8 @@ def table(quick=False, repeat=None):
              f"Load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}.", "", *HEADER]
     for r in rows(quick, repeat):
         lines.append(f"| {r['label']} | {r['dtype']} | {r['epochs']} | {r['fastnn_s']:.2f} | {r['sklearn_s']:.2f} | "
-                     f"{r['ratio']:.2f} | {r['fastnn_acc']:.4f} | {r['sklearn_acc']:.4f} |")
+                     f"{r['ratio']:.2f} | {r['sklearn_1thread_s']:.2f} | {r['ratio_1thread']:.2f} | "
+                     f"{r['fastnn_acc']:.4f} | {r['sklearn_acc']:.4f} |")
     lines.append("")
     lines.append(f"Load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}.")
     return lines

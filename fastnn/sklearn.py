@@ -56,7 +56,8 @@ departure from fastnn's speed-first habits, made on purpose: scikit-learn's chec
 weighted fit with a fit on repeated rows at ``rtol=1e-7``
 (``check_sample_weight_equivalence_*``), which float32 arithmetic cannot meet (measured
 ~1e-6), and no check may be waived. ``dtype="float32"`` or ``"float64"`` forces one (float32
-is about twice as fast on large data). Predictions are in the model's dtype.
+fits ran 1.6 times as fast in ``benchmarks/sklearn_rows.py``). Predictions are in the model's
+dtype.
 
 Sample and class weights. ``fit(X, y, sample_weight)`` minimises scikit-learn's (>= 1.7)
 objective ``sum_i s_i loss_i / sum_i s_i + alpha / (2 sum_i s_i) ||W||^2`` per batch. Weights
@@ -67,8 +68,10 @@ rows when training is full-batch (``batch_size >= n_samples``, as in the checks)
 classifier's ``class_weight`` (``None``, ``"balanced"`` or ``{label: weight}``) multiplies
 the sample weights as ``LogisticRegression`` does: ``"balanced"`` is ``sum(s) / (n_classes *
 weighted count of the class)`` (a class whose rows all weigh 0 gets weight 0), a dict's
-missing labels get 1. ``loss_`` is the epoch's mean objective, each batch weighted by its
-weight sum (scikit-learn weighs by row count: the same value unweighted or full-batch).
+missing labels get 1; ``partial_fit`` refuses ``"balanced"``, as scikit-learn's
+``SGDClassifier`` does (pass the weights of all the data as a dict). ``loss_`` is the epoch's
+mean objective, each batch weighted by its weight sum (scikit-learn weighs by row count: the
+same value unweighted or full-batch).
 
 Stopping, as scikit-learn's stochastic solvers. Without ``early_stopping`` training stops
 when the training loss has not improved by ``tol`` for more than ``n_iter_no_change``
@@ -87,6 +90,7 @@ targets ``loss_`` is ``0.5 * mean over samples of the squared error summed over 
 the objective whose gradient both libraries follow (scikit-learn reports the mean over
 targets instead, scikit-learn issue #8349). ``partial_fit`` runs one epoch per call (and sets
 ``n_iter_ = 1``, as scikit-learn does), continuing the optimizer state and the epoch count.
+Like scikit-learn's, the classifier has no ``decision_function``.
 """
 
 import copy

@@ -44,6 +44,9 @@ from fastnn.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
 
 N, D = 60, 5
 
+# Small fits stop at max_iter on purpose; the tests that are about the warning catch it.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 def _same(a, b):
     """Bit-for-bit equality of two lists of arrays."""
@@ -419,12 +422,12 @@ def test_pickle_and_read_only_memmap_round_trips(cls, solver, data, tmp_path):
     X, y = data
     y = y if cls is MLPClassifier else X[:, :2]
     momentum = 0.0 if solver == "sgd" else 0.9
-    est = cls(hidden_layer_sizes=(30,), solver=solver, momentum=momentum, max_iter=40, random_state=0).fit(X, y)
+    est = cls(hidden_layer_sizes=(2000,), solver=solver, momentum=momentum, max_iter=40, random_state=0).fit(X, y)
     out = "predict_proba" if cls is MLPClassifier else "predict"
     ref = getattr(est, out)(X)
     blob = pickle.dumps(est)
     weights = sum(a.nbytes for a in _params(est))
-    assert len(blob) < (3.3 if solver == "adam" else 1.3) * weights + 20000
+    assert len(blob) < (3 if solver == "adam" else 1) * weights + 10000, (len(blob), weights)
     copy = pickle.loads(blob)
     assert _same([getattr(copy, out)(X), copy.predict(X)], [ref, est.predict(X)])
     path = tmp_path / "model.joblib"
