@@ -49,7 +49,8 @@ def cpu_line():
                     break
     except OSError:
         pass
-    return f"{model}, {os.cpu_count()} CPUs ({len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else '?'} usable)"
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
+    return f"{model}, {os.cpu_count()} CPUs ({usable} usable)"
 
 
 def blas_lines():
@@ -110,7 +111,8 @@ def run(quick=False):
     rows = []
     results = {}
     for dims in NETS:
-        make = lambda n=n_iter: fastnn.DeepNetwork(dims, learning_rate=0.01, n_iterations=n, first_layer="direct")  # noqa: E731
+        make = lambda n=n_iter: fastnn.DeepNetwork(dims, learning_rate=0.01, n_iterations=n,  # noqa: E731
+                                                   first_layer="direct")
         make(2).fit(X, Y)  # warm
         t_all, _ = per_iteration(lambda cb: make().fit(X, Y, callback=cb), n_iter)
         with one_thread():

@@ -76,6 +76,10 @@ def _parser():
     train.add_argument("--threads", type=int, metavar="N", help="Numba threads (default: all cores)")
     train.add_argument("--out", default="fastnn-run", metavar="DIR", help="output directory (default ./fastnn-run)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument("--scheduler", metavar="ADDRESS",
+                       help="train on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://host:8786; needs "
+                            "fastnn[dask] here and on the workers): X goes to the workers once, one partition per "
+                            "worker thread; full-batch results equal the in-memory run's")
     return parser
 
 
@@ -163,15 +167,35 @@ def train(args):
     except OSError as exc:
         raise UsageError(f"--out {out}: {exc}")
     validate = defaults.get("validate") and X_test is not None and isinstance(model, DeepNetwork)
+    fit_X, fit_Y, client, cluster_errors = X_train, Y_train, None, ()
+    if args.scheduler is not None:
+        if not isinstance(model, DeepNetwork):
+            raise UsageError("--scheduler: only --model network trains on a Dask cluster")
+        try:
+            from . import dask as fastnn_dask
+
+            client = fastnn_dask.connect(args.scheduler)
+        except (ImportError, ConnectionError) as exc:
+            raise UsageError(f"--scheduler {args.scheduler}: {exc}")
+        print(f"fastnn train: on the {fastnn_dask.describe(client)}")
+        fit_X, fit_Y = fastnn_dask.to_dask(X_train, Y_train, client=client)
+        cluster_errors = (fastnn_dask.ClusterError,)
     start = time.perf_counter()
     diverged = None
     try:
         if validate:  # the test split as validation data: a validation curve, no early stopping
-            model.fit(X_train, Y_train, validation_data=(X_test, Y_test), progress=not args.no_progress)
+            model.fit(fit_X, fit_Y, validation_data=(X_test, Y_test), progress=not args.no_progress)
         else:
-            model.fit(X_train, Y_train, progress=not args.no_progress)
-    except FloatingPointError as exc:
+            model.fit(fit_X, fit_Y, progress=not args.no_progress)
+    except (FloatingPointError, *cluster_errors) as exc:  # the model keeps its last completed iteration
         diverged = str(exc)
+    except ValueError as exc:  # settings a Dask fit refuses (dropout, ...): one line, exit 2
+        if client is None:
+            raise
+        raise UsageError(f"--scheduler: {exc}")
+    finally:
+        if client is not None:
+            client.close()
     wall = time.perf_counter() - start
 
     metrics = {"model": what, "data": name, "dtype": args.dtype, "learning_rate": lr,

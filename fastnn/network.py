@@ -369,6 +369,9 @@ class DeepNetwork(Model):
         -------
         self
         """
+        if _is_dask(X) or _is_dask(Y):
+            raise TypeError("partial_fit: dask input is not supported (each call would load X into the cluster "
+                            "again); use fit with n_iterations")
         if not hasattr(self, "n_iter_") or not hasattr(self, "parameters_"):
             n_iterations, self.n_iterations = self.n_iterations, 1
             try:
@@ -405,21 +408,27 @@ class DeepNetwork(Model):
         m = X.shape[1]
         Yf, Yi = check_targets(Y, self._output, self._dims[-1], m, X.dtype)
         w = check_sample_weight(sample_weight, m, X.dtype)
-        self._dtype_ = X.dtype
-        self.output_ = self._output
-        rng_seed = self.seed if self.seed is not None else int(np.random.SeedSequence().generate_state(1)[0])
-        self.parameters_ = initial_parameters(self._dims, self.init, self.seed, X.dtype)
-        self.shuffle_seed_ = self.shuffle_seed if self.shuffle_seed is not None else rng_seed
-        self.dropout_seed_ = rng_seed
-        self.costs_, self.learning_rates_ = [], []
-        self.n_iter_ = self.n_steps_ = 0
-        self._opt_state_ = None
+        rng_seed = self._reset_fitted_state(X.dtype)
         validation = self._validation_set(X, Yf, Yi, w, validation_data, rng_seed,
                                           self.early_stopping if early_stopping is None else early_stopping)
         if validation is not None and validation[0] is not None:  # a split of the training set
             X, Yf, Yi, w = validation[0]
         return self._loop(X, Yf, Yi, w, validation and validation[1], self.n_iterations, progress, callback,
                           verbose)
+
+    def _reset_fitted_state(self, dtype):
+        """Fresh fitted state for a fit in ``dtype`` (initial parameters, seeds, empty
+        records); returns the seed of this fit's streams (``seed``, or fresh entropy)."""
+        self._dtype_ = np.dtype(dtype)
+        self.output_ = self._output
+        rng_seed = self.seed if self.seed is not None else int(np.random.SeedSequence().generate_state(1)[0])
+        self.parameters_ = initial_parameters(self._dims, self.init, self.seed, dtype)
+        self.shuffle_seed_ = self.shuffle_seed if self.shuffle_seed is not None else rng_seed
+        self.dropout_seed_ = rng_seed
+        self.costs_, self.learning_rates_ = [], []
+        self.n_iter_ = self.n_steps_ = 0
+        self._opt_state_ = None
+        return rng_seed
 
     def _validation_set(self, X, Yf, Yi, w, validation_data, seed, early_stopping):
         """``None``, or ``(training part or None, (X_val, Yf_val, Yi_val))``."""
@@ -679,6 +688,10 @@ class DeepNetwork(Model):
             ``{"dW1", "db1", ..., "dWL", "dbL"}``, new arrays in the model's dtype (the L2
             gradient ``l2 / m * W`` included).
         """
+        if _is_dask(X) or _is_dask(Y):
+            from . import dask as fastnn_dask
+
+            return fastnn_dask.gradients(self, X, Y, sample_weight)
         X, Yf, Yi, w = self._validated_XY(X, Y, sample_weight)
         P = self._flat()
         _, G, total = self._loss_and_gradients(P, X, Yf, Yi, w)
