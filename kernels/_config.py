@@ -5,11 +5,13 @@ Every tunable of ``fastnn.kernels`` lives here.
 Fastmath
     Numba's ``fastmath`` switched fully on is never used: it implies ``nnan``/``ninf``, under which LLVM may
     assume no NaN/inf exist and ``np.isnan`` can fold to ``False`` (numba#2919, #9383).
-    The only flag set allowed is :data:`FASTMATH` (no ``nnan``/``ninf``), and only in the
-    inner loops of the logistic-regression kernel, where ``reassoc`` lets LLVM vectorise
-    the dot products and the results are still deterministic for a given compiled binary.
-    Kernels whose rounding must match ``fastnn.reference`` closely (activations, losses,
-    derivatives, updates) use no fastmath at all.
+    The only flag set allowed is :data:`FASTMATH` (no ``nnan``/``ninf``), and only where it
+    lets LLVM vectorise a sum: the inner loops of the logistic-regression kernel, the loop
+    matrix products (``dense.py``) and ``layers.row_sum``. Their results are deterministic for
+    a given compiled binary, whatever the thread count and the arrays' alignment (tested);
+    CPUs of different vector widths may round such sums differently. Kernels whose rounding
+    must match ``fastnn.reference`` closely (activations, losses, derivatives, updates) use no
+    fastmath at all; the vectorised exp/log/tanh (``_math.py``) are exact IEEE arithmetic.
 
 Caching
     ``CACHE`` is True unless the environment sets ``FASTNN_CACHE=0``.  Numba keys a cached

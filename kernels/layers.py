@@ -18,7 +18,7 @@ Conventions
 
 import numpy as np
 
-from ._config import helper
+from ._config import FASTMATH, helper
 from ._math import exp, log, log1p, tanh
 from .dropout import uniform
 
@@ -124,32 +124,17 @@ def _derivative_inplace(d, a, act):
             d[j] = d[j] * a[j] * (one - a[j])
 
 
-#: Independent float64 accumulators of :func:`row_sum`: one chain of dependent additions is
-#: latency-bound (4 cycles an element); eight run at the adder's throughput.
-_LANES = 8
-
-
-@helper
+@helper(fastmath=FASTMATH)
 def row_sum(x):
-    """Sum of a row in float64: eight interleaved partial sums (element ``j`` goes to lane
-    ``j % 8``), then the lanes and the tail in a fixed order. The order depends on the
-    length only: deterministic, and the same in the serial and the parallel kernels."""
-    n = x.size
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    n8 = n - n % _LANES
-    for j in range(0, n8, _LANES):
-        s0 += np.float64(x[j])
-        s1 += np.float64(x[j + 1])
-        s2 += np.float64(x[j + 2])
-        s3 += np.float64(x[j + 3])
-        s4 += np.float64(x[j + 4])
-        s5 += np.float64(x[j + 5])
-        s6 += np.float64(x[j + 6])
-        s7 += np.float64(x[j + 7])
-    total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-    for j in range(n8, n):
-        total += np.float64(x[j])
-    return total
+    """Sum of a row in float64. Reassociation lets LLVM keep vector partial sums (one chain of
+    dependent additions was latency-bound, and eight scalar chains were not vectorised): the
+    order is fixed by the compiled code and the length, the same at every thread count and in
+    the serial and parallel kernels, though it may differ between CPUs of different vector
+    widths (as the loop products' dot products do)."""
+    s = 0.0
+    for j in range(x.size):
+        s += np.float64(x[j])
+    return s
 
 
 @helper
@@ -157,18 +142,19 @@ def hidden_backward(dA, A, M, keep, act, db):
     """``dA`` becomes ``dZ = dA * g'`` in place (after the dropout mask ``M`` and ``/ keep``
     when ``M`` is not empty, as the course: ``dA * D / keep_prob``); ``db`` the row sums."""
     n = dA.shape[0]
-    dropout = M.size > 0
     kp = dA.dtype.type(keep)
     one = dA.dtype.type(1)
     zero = dA.dtype.type(0)
+    # The whole (n, b) block as one flat loop (both arrays are C-contiguous blocks): rows of a
+    # hundred examples are too short for a loop each.
+    d = dA.reshape(dA.size)
+    if M.size > 0:
+        mk = M.reshape(M.size)
+        for q in range(d.size):
+            d[q] = (d[q] * (one if mk[q] else zero)) / kp
+    _derivative_inplace(d, A.reshape(A.size), act)
     for i in range(n):
-        da = dA[i]
-        if dropout:
-            mk = M[i]
-            for j in range(da.size):
-                da[j] = (da[j] * (one if mk[j] else zero)) / kp
-        derivative_segment(da, A[i], da, act)
-        db[i, 0] = row_sum(da)
+        db[i, 0] = row_sum(dA[i])
 
 
 @helper

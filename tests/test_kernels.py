@@ -483,3 +483,27 @@ def test_softmax_saturated_logits_are_finite_and_exact(dtype, which):
     # losses: 0, 2e4, 80 (+ log1p(e^-80)), 800: exactly representable terms
     assert cost == pytest.approx((0.0 + 2e4 + 80.0 + 800.0) / 4, rel=1e-6 if dtype == np.float32 else 1e-12)
     np.testing.assert_allclose(dZ[:, 1], [-0.25, 0.25, 0.0], atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_vectorised_sums_do_not_depend_on_alignment(dtype):
+    """Sums that LLVM vectorises under ``reassoc`` (row sums, the loop products' dot products)
+    must not depend on where the data sits in memory (no alignment peeling), or two identical
+    fits could differ: the same values at 16 offsets give one result."""
+    from fastnn.kernels import dense, layers
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(301).astype(dtype)
+    A = rng.standard_normal((5, 301)).astype(dtype)
+    buf = np.zeros(400, dtype)
+    bufA = np.zeros((5, 400), dtype)
+    sums, dots = set(), set()
+    for off in range(16):
+        buf[off:off + 301] = x
+        sums.add(float(layers.row_sum(buf[off:off + 301])))
+        bufA[:, off:off + 301] = A
+        C = np.empty((5, 5), dtype)
+        dense._loop_nt(np.ascontiguousarray(bufA[:, off:off + 301]), A, C)
+        dots.add(C.tobytes())
+    assert len(sums) == 1 and len(dots) == 1
+    assert float(layers.row_sum(x)) == pytest.approx(float(np.sum(x, dtype=np.float64)), rel=1e-12)
