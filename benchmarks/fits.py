@@ -251,7 +251,7 @@ def image_nets_float32(quick, data=None):
         fastnn.DeepNetwork(list(dims), **dict(kw, n_iterations=2)).fit(X, Y)
         tf, net = _clock(lambda: fastnn.DeepNetwork(list(dims), **kw).fit(X, Y))
         row = dict(label=f"float32 {list(dims)} m={m}, {n} it. ({net.first_layer_})", dtype="float32",
-                   fastnn=tf, f_cost=net.costs_[-1])
+                   fastnn=tf, f_cost=net.cost(X, Y))
         if torch is not None:
             params0 = R.initialize_parameters(list(dims), "lecun", 1, dtype=np.float32)
             best = min((_clock(lambda th=th: torch_fit(params0, X, Y, n, 0.0075, threads=th))[1][:2] for th in (1, 2)))

@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from ._validation import HIDDEN_ACTIVATIONS, INITS
+
 PLANAR = dict(layers=[2, 4, 1], activation="tanh", learning_rate=1.2, iterations=10000, init="small", seed=2,
               record_every=100)
 CAT = dict(layers=[12288, 20, 7, 5, 1], activation="relu", learning_rate=0.0075, iterations=2500, init="lecun", seed=1,
@@ -58,10 +60,10 @@ def _parser():
                        help="a DeepNetwork (default) or LogisticRegression")
     train.add_argument("--layers", type=_int_list, metavar="N0,N1,...,1",
                        help="layer sizes, input first (default: 2,4,1 planar; 12288,20,7,5,1 cat)")
-    train.add_argument("--activation", choices=["relu", "tanh", "sigmoid"], help="hidden activation")
+    train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, help="hidden activation")
     train.add_argument("--learning-rate", type=float, metavar="ALPHA")
     train.add_argument("--iterations", type=int, metavar="N")
-    train.add_argument("--init", choices=["lecun", "he", "xavier", "small"])
+    train.add_argument("--init", choices=INITS)
     train.add_argument("--seed", type=int)
     train.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     train.add_argument("--record-every", type=int, metavar="N",

@@ -175,16 +175,17 @@ def kernel(fn=None, *, fastmath=False):
     return build(fn)
 
 
-def helper(fn=None, *, fastmath=False):
+def helper(fn=None, *, fastmath=False, inline=False):
     """Compile a serial inner helper called from kernels.
 
     Compiled into each calling kernel (and cached with it), never called from Python.
-    ``fastmath`` is ``False`` or :data:`FASTMATH`.
+    ``fastmath`` is ``False`` or :data:`FASTMATH`. ``inline=True`` inlines it into its caller
+    at Numba's IR level (``inline="always"``), for large helpers with one call site.
     """
     flags = _flags(fastmath)
 
     def build(f):
-        return njit(fastmath=flags, error_model=ERROR_MODEL)(f)
+        return njit(fastmath=flags, error_model=ERROR_MODEL, inline="always" if inline else "never")(f)
 
     if fn is None:
         return build

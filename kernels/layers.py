@@ -333,13 +333,14 @@ def output_loss(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch):
 def output_activate(out, Z, b):
     """The output layer's prediction in place: probabilities (sigmoid, softmax) or values."""
     K, n = Z.shape
-    if out == OUT_SIGMOID:
-        bias_activate(Z, b, SIGMOID)
-    elif out == OUT_IDENTITY:
-        bias_activate(Z, b, IDENTITY)
+    # A run-time activation code (a literal would compile bias_activate once per constant,
+    # besides the hidden layers' run-time code).
+    act = SIGMOID if out == OUT_SIGMOID else IDENTITY
+    if out != OUT_SOFTMAX:
+        bias_activate(Z, b, act)
     else:
         for k in range(K):
-            activate_segment(Z[k], Z[k], b[k, 0], IDENTITY)
+            activate_segment(Z[k], Z[k], b[k, 0], act)
         for j in range(n):
             mx = Z[0, j]
             for k in range(1, K):

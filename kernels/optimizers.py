@@ -72,7 +72,9 @@ def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1,
     for r in range(segments.shape[0]):
         uniform = uniform and segments[r, 2] != 2
     if uniform:  # no L2 and nothing skipped: one pass over the whole vectors
-        bad = _update_segment(P, G, V, S, Pn, Vn, Sn, opt, T(lr), T(l2), False, T(beta), T(1.0 - beta), T(beta1),
+        # ``l2 != 0.0`` is False here; a run-time bool, not the literal, which would compile
+        # _update_segment a second time.
+        bad = _update_segment(P, G, V, S, Pn, Vn, Sn, opt, T(lr), T(l2), l2 != 0.0, T(beta), T(1.0 - beta), T(beta1),
                               T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2)
         return not bad
     bad = False
