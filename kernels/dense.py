@@ -7,7 +7,8 @@ Three shapes cover a layer's forward and backward passes, all on C-contiguous op
   example-major)
 - ``mm_nt(A, B, C)``: ``C = A @ B.T``  (``dW = dZ A^T``; forward ``Z = W X`` when X is
   example-major)
-- ``mm_tn(A, B, C)``: ``C = A.T @ B``  (``dA = W^T dZ``)
+- ``mm_tn(A, B, C)``: ``C = A.T @ B``  (``dA = W^T dZ``; the loop is ``mm_nn``'s on ``A.T``, whose
+  elements it reads one at a time)
 
 Below ``BLAS_MIN_FLOPS`` floating-point operations a call of BLAS costs more than the product
 (a few hundred nanoseconds to microseconds of dispatch and packing): the loops run instead.
@@ -114,60 +115,6 @@ def _loop_nt(A, B, C):
         i += 1
 
 
-@helper(fastmath=FASTMATH)
-def _loop_tn(A, B, C):
-    """``C = A.T @ B``: as :func:`_loop_nn`, the terms indexed by ``A``'s rows."""
-    n, k = A.shape
-    zero = C.dtype.type(0)
-    odd = n % 2 == 1
-    p = 0
-    while p + 4 <= k:
-        c0, c1, c2, c3 = C[p], C[p + 1], C[p + 2], C[p + 3]
-        if odd:
-            a0, a1, a2, a3 = A[0, p], A[0, p + 1], A[0, p + 2], A[0, p + 3]
-            b = B[0]
-            for j in range(b.size):
-                x = b[j]
-                c0[j] = a0 * x
-                c1[j] = a1 * x
-                c2[j] = a2 * x
-                c3[j] = a3 * x
-        else:
-            c0[:] = zero
-            c1[:] = zero
-            c2[:] = zero
-            c3[:] = zero
-        for i in range(1 if odd else 0, n, 2):
-            a0, a1, a2, a3 = A[i, p], A[i, p + 1], A[i, p + 2], A[i, p + 3]
-            e0, e1, e2, e3 = A[i + 1, p], A[i + 1, p + 1], A[i + 1, p + 2], A[i + 1, p + 3]
-            b = B[i]
-            f = B[i + 1]
-            for j in range(b.size):
-                x = b[j]
-                y = f[j]
-                c0[j] = (c0[j] + a0 * x) + e0 * y
-                c1[j] = (c1[j] + a1 * x) + e1 * y
-                c2[j] = (c2[j] + a2 * x) + e2 * y
-                c3[j] = (c3[j] + a3 * x) + e3 * y
-        p += 4
-    while p < k:
-        c = C[p]
-        if odd:
-            a = A[0, p]
-            b = B[0]
-            for j in range(c.size):
-                c[j] = a * b[j]
-        else:
-            c[:] = zero
-        for i in range(1 if odd else 0, n, 2):
-            a, e = A[i, p], A[i + 1, p]
-            b = B[i]
-            f = B[i + 1]
-            for j in range(c.size):
-                c[j] = (c[j] + a * b[j]) + e * f[j]
-        p += 1
-
-
 @helper
 def mm_nn(A, B, C):
     """``C = A @ B``; ``A`` (n, k), ``B`` (k, b), ``C`` (n, b), C-contiguous, one dtype."""
@@ -190,6 +137,6 @@ def mm_nt(A, B, C):
 def mm_tn(A, B, C):
     """``C = A.T @ B``; ``A`` (n, k), ``B`` (n, b), ``C`` (k, b), C-contiguous, one dtype."""
     if 2.0 * A.shape[0] * A.shape[1] * B.shape[1] < BLAS_MIN_FLOPS:
-        _loop_tn(A, B, C)
+        _loop_nn(A.T, B, C)  # the same loop, the terms indexed by A's rows
     else:
         np.dot(A.T, B, C)
