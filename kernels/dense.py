@@ -27,8 +27,9 @@ from ._config import BLAS_MIN_FLOPS, FASTMATH, helper
 def _loop_nn(A, B, C):
     """``C = A @ B``: four rows of ``C`` at a time and two terms per pass (each row of ``B``
     loaded once for four rows, each row of ``C`` read and written once for two terms); every
-    element still sums its ``k`` terms in order, ``(c + a x) + e y``. An odd ``k`` starts
-    with a single term, assigned (no pass zeroing ``C``). Written out inline: as a call per
+    element still sums its ``k`` terms in order, ``(c + a x) + e y``. The first pass assigns
+    (no pass zeroing ``C``): one term for an odd ``k``, two for an even one, ``a x + e y``
+    (what ``(0 + a x) + e y`` is). Written out inline: as a call per
     pass (even to a small helper) it ran 3-5 times slower."""
     n, k = A.shape
     zero = C.dtype.type(0)
@@ -45,12 +46,25 @@ def _loop_nn(A, B, C):
                 c1[j] = a1 * x
                 c2[j] = a2 * x
                 c3[j] = a3 * x
+        elif k > 0:
+            # The first two terms assigned: (0 + a x) + e y is a x + e y (no pass zeroing C).
+            a0, a1, a2, a3 = A[i, 0], A[i + 1, 0], A[i + 2, 0], A[i + 3, 0]
+            e0, e1, e2, e3 = A[i, 1], A[i + 1, 1], A[i + 2, 1], A[i + 3, 1]
+            b = B[0]
+            f = B[1]
+            for j in range(b.size):
+                x = b[j]
+                y = f[j]
+                c0[j] = a0 * x + e0 * y
+                c1[j] = a1 * x + e1 * y
+                c2[j] = a2 * x + e2 * y
+                c3[j] = a3 * x + e3 * y
         else:
             c0[:] = zero
             c1[:] = zero
             c2[:] = zero
             c3[:] = zero
-        for p in range(1 if odd else 0, k, 2):
+        for p in range(1 if odd else min(k, 2), k, 2):
             a0, a1, a2, a3 = A[i, p], A[i + 1, p], A[i + 2, p], A[i + 3, p]
             e0, e1, e2, e3 = A[i, p + 1], A[i + 1, p + 1], A[i + 2, p + 1], A[i + 3, p + 1]
             b = B[p]
@@ -70,9 +84,15 @@ def _loop_nn(A, B, C):
             b = B[0]
             for j in range(c.size):
                 c[j] = a * b[j]
+        elif k > 0:
+            a, e = A[i, 0], A[i, 1]
+            b = B[0]
+            f = B[1]
+            for j in range(c.size):
+                c[j] = a * b[j] + e * f[j]
         else:
             c[:] = zero
-        for p in range(1 if odd else 0, k, 2):
+        for p in range(1 if odd else min(k, 2), k, 2):
             a, e = A[i, p], A[i, p + 1]
             b = B[p]
             f = B[p + 1]
@@ -105,8 +125,35 @@ def _loop_nt(A, B, C):
             C[i + 3, p] = s3
         i += 4
     while i < n:
+        # A row left over: four (then two) rows of B at a time, for independent sums (one
+        # dot product at a time waits on its own additions: twice the time per product).
         a = A[i]
-        for p in range(k):
+        p = 0
+        while p + 4 <= k:
+            b0, b1, b2, b3 = B[p], B[p + 1], B[p + 2], B[p + 3]
+            s0 = s1 = s2 = s3 = zero
+            for j in range(a.size):
+                x = a[j]
+                s0 += x * b0[j]
+                s1 += x * b1[j]
+                s2 += x * b2[j]
+                s3 += x * b3[j]
+            C[i, p] = s0
+            C[i, p + 1] = s1
+            C[i, p + 2] = s2
+            C[i, p + 3] = s3
+            p += 4
+        while p + 2 <= k:
+            b0, b1 = B[p], B[p + 1]
+            s0 = s1 = zero
+            for j in range(a.size):
+                x = a[j]
+                s0 += x * b0[j]
+                s1 += x * b1[j]
+            C[i, p] = s0
+            C[i, p + 1] = s1
+            p += 2
+        if p < k:
             b = B[p]
             s = zero
             for j in range(a.size):
@@ -140,3 +187,4 @@ def mm_tn(A, B, C):
         _loop_nn(A.T, B, C)  # the same loop, the terms indexed by A's rows
     else:
         np.dot(A.T, B, C)
+

@@ -38,38 +38,74 @@ def activate_segment(z, out, bias, act):
 
 
 @helper
-def _activate_inplace(z, bias, act):
-    """``z[j] = g(z[j] + bias)``, one array read and written (vectorisable, see
-    :func:`_derivative_inplace`)."""
+def _relu_row(z, bias):
+    """``z[j] = max(z[j] + bias, 0)`` in place (NaN propagates, as ``np.maximum``)."""
+    zero = z.dtype.type(0)
+    for j in range(z.size):
+        v = z[j] + bias
+        z[j] = zero if v < zero else v
+
+
+@helper
+def _tanh_row(z, bias):
+    for j in range(z.size):
+        z[j] = tanh(z[j] + bias)
+
+
+@helper
+def _sigmoid_row(z, bias):
+    """The stable logistic function, the reference's formula: ``1 / (1 + e)`` for ``v >= 0``
+    and ``e / (1 + e)`` below, ``e = exp(-|v|)``, selected without a branch (the loop
+    vectorises). Written out here: a second level of Numba inlining (an inlined helper
+    calling the inlined exp) trips Numba's IR checks."""
     one = z.dtype.type(1)
     zero = z.dtype.type(0)
+    for j in range(z.size):
+        v = z[j] + bias
+        e = exp(-np.abs(v))
+        den = one + e
+        z[j] = (one / den) if v >= zero else (e / den)
+
+
+@helper
+def _shift_row(z, bias):
+    for j in range(z.size):
+        z[j] = z[j] + bias
+
+
+@helper
+def _activate_inplace(z, bias, act):
+    """``z[j] = g(z[j] + bias)``, one array read and written (vectorisable, see
+    :func:`_derivative_inplace`). Each activation's loop is its own small function, which
+    LLVM inlines where it is called: one function holding all four loops was not inlined,
+    and its call per row cost as much as a 300-column row's ReLU."""
     if act == RELU:
-        for j in range(z.size):
-            v = z[j] + bias
-            z[j] = zero if v < zero else v  # NaN propagates, as np.maximum
+        _relu_row(z, bias)
     elif act == TANH:
-        for j in range(z.size):
-            z[j] = tanh(z[j] + bias)
+        _tanh_row(z, bias)
     elif act == SIGMOID:
-        # The stable logistic function, the reference's formula: 1 / (1 + e) for v >= 0 and
-        # e / (1 + e) below, e = exp(-|v|), selected without a branch (the loop vectorises).
-        # Written out here: a second level of Numba inlining (an inlined helper calling the
-        # inlined exp) trips Numba's IR checks.
-        for j in range(z.size):
-            v = z[j] + bias
-            e = exp(-np.abs(v))
-            den = one + e
-            z[j] = (one / den) if v >= zero else (e / den)
+        _sigmoid_row(z, bias)
     else:
-        for j in range(z.size):
-            z[j] = z[j] + bias
+        _shift_row(z, bias)
 
 
 @helper
 def bias_activate(Z, b, act):
-    """``Z = g(Z + b)`` in place, row by row."""
-    for i in range(Z.shape[0]):
-        activate_segment(Z[i], Z[i], b[i, 0], act)
+    """``Z = g(Z + b)`` in place, row by row, the activation chosen once (not per row: the
+    course's [2,10,5,1] step spent 0.67 us there, 0.19 us now)."""
+    n = Z.shape[0]
+    if act == RELU:
+        for i in range(n):
+            _relu_row(Z[i], b[i, 0])
+    elif act == TANH:
+        for i in range(n):
+            _tanh_row(Z[i], b[i, 0])
+    elif act == SIGMOID:
+        for i in range(n):
+            _sigmoid_row(Z[i], b[i, 0])
+    else:
+        for i in range(n):
+            _shift_row(Z[i], b[i, 0])
 
 
 @helper
@@ -336,11 +372,8 @@ def output_activate(out, Z, b):
     # A run-time activation code (a literal would compile bias_activate once per constant,
     # besides the hidden layers' run-time code).
     act = SIGMOID if out == OUT_SIGMOID else IDENTITY
-    if out != OUT_SOFTMAX:
-        bias_activate(Z, b, act)
-    else:
-        for k in range(K):
-            activate_segment(Z[k], Z[k], b[k, 0], act)
+    bias_activate(Z, b, act)
+    if out == OUT_SOFTMAX:
         for j in range(n):
             mx = Z[0, j]
             for k in range(1, K):
