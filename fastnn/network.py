@@ -549,7 +549,7 @@ class DeepNetwork(Model):
         self._opt_state_ = (V.copy(), S.copy(), int(state.istate[KN.I_T]))
         done = int(state.istate[KN.I_EPOCH])
         self.costs_.extend(loop.recorded_costs())  # extend: partial_fit must not copy the history
-        self.learning_rates_.extend(float(r) for r in lrs[:done - self.n_iter_])
+        self.learning_rates_.extend(lrs[:done - self.n_iter_].tolist())
         self.n_steps_ = self.n_steps_ + int(state.istate[KN.I_T]) - start_steps
         self.n_iter_ = done
 

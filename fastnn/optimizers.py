@@ -79,13 +79,16 @@ def learning_rates(lr0, n_epochs, lr_decay=None, decay_rate=1.0, decay_interval=
     Written exactly as ``fastnn.reference.update_lr`` / ``schedule_lr_decay`` (in Python
     floats) so that the compiled loop and the reference use the same rates bit for bit.
     """
-    rates = np.empty(n_epochs, np.float64)
-    for i in range(n_epochs):
-        e = first + i
-        if lr_decay is None or e == 0:
-            rates[i] = lr0
-        elif lr_decay == "inverse":
-            rates[i] = lr0 / (1 + decay_rate * (e - 1))
-        else:
-            rates[i] = lr0 / (1 + decay_rate * np.floor((e - 1) / decay_interval))
+    lr0 = float(lr0)
+    if lr_decay is None:
+        return np.full(n_epochs, lr0, np.float64)
+    # Element-wise float64 operations: each rate rounds as the Python expression does.
+    # Epoch 0 runs at lr0 (its formula, e - 1 = -1, could divide by zero).
+    e = np.maximum(first + np.arange(n_epochs, dtype=np.int64), 1)
+    if lr_decay == "inverse":
+        rates = lr0 / (1 + decay_rate * (e - 1).astype(np.float64))
+    else:
+        rates = lr0 / (1 + decay_rate * np.floor((e - 1) / decay_interval))
+    if first == 0 and n_epochs > 0:
+        rates[0] = lr0
     return rates

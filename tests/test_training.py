@@ -336,19 +336,23 @@ def test_callback_returning_true_stops_training():
     assert net.n_iter_ == 7 and net.n_steps_ == 7 * 6
 
 
-def test_partial_fit_epochs_equal_one_fit():
+@pytest.mark.parametrize("record_every", [1, 3])
+def test_partial_fit_epochs_equal_one_fit(record_every):
     """n calls of partial_fit train exactly as fit with n epochs (decay, Adam's step count,
-    shuffling and dropout carry on), bit for bit."""
+    shuffling and dropout carry on), bit for bit; the costs recorded (epochs 0, 3, 6 with
+    record_every=3, whichever call ran them) and the rates are the same."""
     rng = np.random.default_rng(18)
     X = rng.standard_normal((N_X, 60))
     Y = _targets(rng, "softmax", 3, 60)
-    kw = dict(optimizer="adam", batch_size=16, lr_decay="inverse", decay_rate=0.5, keep_prob=0.9, record_every=1)
-    a = fastnn.DeepNetwork([N_X, 7, 3], n_iterations=6, **kw).fit(X, Y)
-    b = fastnn.DeepNetwork([N_X, 7, 3], n_iterations=6, **kw)
-    for _ in range(6):
+    kw = dict(optimizer="adam", batch_size=16, lr_decay="inverse", decay_rate=0.5, keep_prob=0.9,
+              record_every=record_every)
+    a = fastnn.DeepNetwork([N_X, 7, 3], n_iterations=7, **kw).fit(X, Y)
+    b = fastnn.DeepNetwork([N_X, 7, 3], n_iterations=7, **kw)
+    for _ in range(7):
         b.partial_fit(X, Y)
+    assert len(a.costs_) == len(range(0, 7, record_every)) and len(a.learning_rates_) == 7
     assert a.costs_ == b.costs_ and a.learning_rates_ == b.learning_rates_
-    assert (b.n_iter_, b.n_steps_) == (6, a.n_steps_)
+    assert (b.n_iter_, b.n_steps_) == (7, a.n_steps_)
     for key in a.parameters_:
         assert a.parameters_[key].tobytes() == b.parameters_[key].tobytes()
 
@@ -387,3 +391,25 @@ def test_read_only_data_compiles_nothing_new():
     net = fastnn.DeepNetwork([300, 8, 1], n_iterations=1).fit(ro, Y)
     net.predict(ro)
     assert (len(KN.train.signatures), len(KN.predict.signatures)) == before
+
+
+@pytest.mark.parametrize("decay, rate, interval", [("inverse", 1, 1000), ("inverse", 0.3, 1000), ("step", 1.0, 7),
+                                                    ("step", 0.7, 1), ("step", 3, 1000)])
+@pytest.mark.parametrize("first", [0, 1, 999])
+def test_learning_rates_are_the_course_formulas_bit_for_bit(decay, rate, interval, first):
+    """Epoch e > 0 runs at the rate the course's update_lr / schedule_lr_decay give after
+    epoch e - 1 (the reference, in Python floats); epoch 0 at learning_rate."""
+    from fastnn.optimizers import learning_rates
+
+    lr0 = 0.0007
+    rates = learning_rates(lr0, 2500, decay, rate, interval, first)
+    for i, got in enumerate(rates):
+        e = first + i
+        if e == 0:
+            want = lr0
+        elif decay == "inverse":
+            want = R.update_lr(lr0, e - 1, rate)
+        else:
+            want = R.schedule_lr_decay(lr0, e - 1, rate, interval)
+        assert got == want, (e, got, want)
+    assert np.all(learning_rates(lr0, 50, None, rate, interval, first) == lr0)
