@@ -167,14 +167,27 @@ def backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dr
     return loss
 
 
+_GATHER_BLOCK = 16
+
+
 @helper
 def _gather(X, xmajor, perm, j0, j1, Xb):
     """Examples ``perm[j0:j1]`` of ``X`` into the batch buffer ``Xb``, feature-major
     ``(n_x, nb)`` whatever ``X``'s layout (so a batch's arithmetic does not depend on it)."""
     nb = j1 - j0
     if xmajor:
+        # A transpose: sixteen examples at a time, so that each feature's sixteen values are
+        # written together (one row per example wrote with a stride of nb: the wide
+        # benchmark's 200 x 200 float32 batch took 39 us, 26 us in blocks).
         n_x = X.shape[1]
-        for j in range(nb):
+        jb = 0
+        while jb + _GATHER_BLOCK <= nb:
+            for i in range(n_x):
+                out = Xb[i * nb + jb:i * nb + jb + _GATHER_BLOCK]
+                for t in range(_GATHER_BLOCK):
+                    out[t] = X[perm[j0 + jb + t], i]
+            jb += _GATHER_BLOCK
+        for j in range(jb, nb):
             src = X[perm[j0 + j]]
             for i in range(n_x):
                 Xb[i * nb + j] = src[i]

@@ -413,3 +413,21 @@ def test_learning_rates_are_the_course_formulas_bit_for_bit(decay, rate, interva
             want = R.schedule_lr_decay(lr0, e - 1, rate, interval)
         assert got == want, (e, got, want)
     assert np.all(learning_rates(lr0, 50, None, rate, interval, first) == lr0)
+
+
+@pytest.mark.parametrize("batch_size", [16, 37, 100])
+def test_minibatches_of_an_example_major_x_are_the_same_bits(batch_size):
+    """An F-ordered X large enough to be read in place (example-major) is gathered into the
+    same feature-major batches as a C-ordered copy (16 examples at a time, then the rest):
+    the two fits are bit-identical."""
+    rng = np.random.default_rng(21)
+    X = rng.standard_normal((30, 1000))
+    Y = _targets(rng, "softmax", 3, 1000)
+    kw = dict(n_iterations=2, batch_size=batch_size, optimizer="adam", learning_rate=0.01, seed=4)
+    a = fastnn.DeepNetwork([30, 8, 3], **kw).fit(np.ascontiguousarray(X), Y)
+    data = training.Data(np.asfortranarray(X), Y.astype(float), Y[0], None, n1=8)
+    assert data.xmajor == 1  # read in place, example-major
+    b = fastnn.DeepNetwork([30, 8, 3], **kw).fit(np.asfortranarray(X), Y)
+    assert a.costs_ == b.costs_
+    for key in a.parameters_:
+        assert a.parameters_[key].tobytes() == b.parameters_[key].tobytes()
