@@ -66,8 +66,10 @@ def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1,
     """Write the updated parameters (and optimizer state) of step ``t`` (from 1); return
     True when every new parameter is finite. ``V``/``S`` may be empty when unused."""
     T = P.dtype.type
-    c1 = T(1.0 - beta1 ** np.float64(t))
-    c2 = T(1.0 - beta2 ** np.float64(t))
+    c1 = c2 = T(1.0)
+    if opt == 2:  # Adam's bias corrections (two pow calls a step, unused by the others)
+        c1 = T(1.0 - beta1 ** np.float64(t))
+        c2 = T(1.0 - beta2 ** np.float64(t))
     uniform = l2 == 0.0
     for r in range(segments.shape[0]):
         uniform = uniform and segments[r, 2] != 2
