@@ -434,3 +434,21 @@ def test_logistic_regression_keeps_no_hidden_copy_of_X(copy_X):
     ref = fastnn.LogisticRegression(n_iterations=3).fit(np.asfortranarray(X), Y)
     np.testing.assert_allclose(clf.w_, ref.w_, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(clf.costs_, ref.costs_, rtol=1e-12)
+
+
+def test_float32_gram_matrix_is_built_in_blocks_without_a_float64_copy():
+    """The float32 Gram path's (W1 X, X^T X): float64 sums of the widened values, from row
+    blocks (here two: 5592 + 408 rows) accumulated into one triangle and mirrored (here in
+    two column blocks); equal to the float64 products up to their rounding, exactly
+    symmetric, C-ordered."""
+    from fastnn.network import _gram_start
+
+    rng = np.random.default_rng(23)
+    X = rng.random((6000, 1500), dtype=np.float32)
+    W1 = rng.standard_normal((7, 6000)).astype(np.float32)
+    Z1, G = _gram_start(W1, X)
+    X64 = X.astype(np.float64)
+    assert G.dtype == np.float64 and G.flags.c_contiguous and np.array_equal(G, G.T)
+    # sums of 6000 products of values in [0, 1): each order of summation is within ~1e-15
+    np.testing.assert_allclose(G, X64.T @ X64, rtol=1e-12)
+    np.testing.assert_allclose(Z1, W1.astype(np.float64) @ X64, rtol=1e-12, atol=1e-12)
