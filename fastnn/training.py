@@ -87,7 +87,7 @@ class TrainingState:
         self.Yfb = np.empty(layout.dims[-1] * batch if mini else 0, dtype)
         self.Yib = np.empty(batch if mini else 0, np.int64)
         self.wb = np.empty(batch if mini else 0, dtype)
-        self.istate = np.zeros(7, np.int64)
+        self.istate = np.zeros(8, np.int64)
         self.fstate = np.zeros(2, np.float64)
         # The Gram path's state is float64 for either model dtype (see
         # kernels.network._gram_update); empty when the path is not taken.
@@ -172,6 +172,9 @@ class Loop:
         #: The epoch count this run ends at; ``lrs[e - first_epoch]`` is epoch ``e``'s rate.
         self.end_epoch = first_epoch + lrs.size
         state.istate[KN.I_E0] = first_epoch
+        # Which epochs' costs the compiled loop computes (see kernels.network._needs_cost): all
+        # of them for a callback or verbose output, else the recorded ones (and the last).
+        state.codes[KN.C_EVERY] = 1 if (on_epoch is not None or verbose) else record_every
         self.epoch_costs = np.full(lrs.size, np.nan)
         self.bar = ProgressBar(lrs.size) if progress else None
         self.steps_per_call = 1

@@ -34,11 +34,11 @@ from .optimizers import optimizer_update, squared_weight_norm
 from .shuffle import permutation_into
 
 # codes[...]
-C_L, C_ACT, C_OUT, C_OPT, C_XMAJOR, C_SHUFFLE, C_BATCH = range(7)
+C_L, C_ACT, C_OUT, C_OPT, C_XMAJOR, C_SHUFFLE, C_BATCH, C_EVERY = range(8)
 # hyper[...]
 H_BETA, H_BETA1, H_BETA2, H_EPS, H_L2, H_KEEP = range(6)
 # istate[...]
-I_CUR, I_T, I_EPOCH, I_STEP, I_SEED, I_DSEED, I_E0 = range(7)
+I_CUR, I_T, I_EPOCH, I_STEP, I_SEED, I_DSEED, I_E0, I_NEED = range(8)
 # fstate[...]
 F_LOSS, F_WEIGHT = range(2)
 # Return codes of train().
@@ -142,16 +142,19 @@ def forward(P, layout, codes, xmajor, keep, seed, step, X, b, acts, dropped, mas
 
 
 @helper(inline=True)
-def backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dropped, masks, deltas, scratch, gram):
+def backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dropped, masks, deltas, scratch, gram,
+             want):
     """Output loss, then the backward pass: gradients (already divided by the weight sum,
-    through ``scale``) into ``G``. Returns the weighted loss sum of the batch (float64).
-    On the Gram path (``gram``) the first layer's ``dW`` is not computed."""
+    through ``scale``) into ``G``. Returns the weighted loss sum of the batch (float64; 0.0
+    or NaN, see ``layers.output_loss``, without ``want``). On the Gram path (``gram``) the
+    first layer's ``dW`` is not computed."""
     L = codes[C_L]
     act = codes[C_ACT]
     dropout = masks.size > 0
     ZL = _block(acts, layout, L, b)
     dZ = _block(deltas, layout, L, b)
-    loss = output_loss(codes[C_OUT], ZL, _bias(P, layout, L), Yf, Yi, w, scale, dZ, _bias(G, layout, L), scratch)
+    loss = output_loss(codes[C_OUT], ZL, _bias(P, layout, L), Yf, Yi, w, scale, dZ, _bias(G, layout, L), scratch,
+                       want)
     for l in range(L, 0, -1):
         dZ = _block(deltas, layout, l, b)
         if l == 1:
@@ -255,11 +258,12 @@ def _gram_update(gZ, gS, G1, dZ1, lr, cur, product):
 
 @helper(inline=True)
 def step(P2, V2, S2, G, segments, layout, codes, hyper, lr, istate, xmajor, X, Yf, Yi, w, weight_sum,
-         acts, dropped, masks, deltas, scratch, gZ, gS, G1, product):
+         acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, want):
     """One training step on the batch already in ``X``/``Yf``/``Yi``/``w`` (``b`` columns):
     cost, gradients, update into the spare rows. Returns ``(objective * weight_sum, ok)``:
-    the batch's loss sum plus the L2 term ``lambda/2 * sum ||W||^2``, and whether the update
-    is finite. ``istate[I_CUR]`` is flipped by the caller when it accepts the step."""
+    the batch's loss sum plus the L2 term ``lambda/2 * sum ||W||^2`` (the loss sum only with
+    ``want``: see :func:`backward`), and whether the update is finite. ``istate[I_CUR]`` is
+    flipped by the caller when it accepts the step."""
     cur = istate[I_CUR]
     P = P2[cur]
     b = X.shape[0] if xmajor else X.shape[1]
@@ -270,7 +274,7 @@ def step(P2, V2, S2, G, segments, layout, codes, hyper, lr, istate, xmajor, X, Y
     forward(P, layout, codes, xmajor, keep, istate[I_DSEED], istate[I_T], X, b, acts, dropped, masks, gZ1)
     scale = 1.0 / weight_sum
     loss = backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dropped, masks, deltas, scratch,
-                    gram)
+                    gram, want)
     l2 = hyper[H_L2]
     if l2 != 0.0:
         loss += 0.5 * l2 * squared_weight_norm(P, segments)
@@ -317,7 +321,8 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
     one full-batch step on ``X`` itself. ``lrs`` and ``epoch_costs`` start at epoch
     ``istate[I_E0]`` (the first epoch of this run: a ``partial_fit`` passes one entry each).
     ``epoch_costs[e - e0]`` receives the epoch's cost
-    (sum of the batches' objective times their weight sums, over the total weight).
+    (sum of the batches' objective times their weight sums, over the total weight), or NaN
+    when nobody reads it (see :func:`_needs_cost`).
 
     Returns ``(status, steps, cost)``: ``OK``, or ``BAD_COST`` / ``BAD_UPDATE`` when a
     step's cost or update is not finite (that step is not applied; ``istate`` names it);
@@ -338,9 +343,11 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
         if istate[I_STEP] == 0:
             fstate[F_LOSS] = 0.0
             fstate[F_WEIGHT] = 0.0
+            istate[I_NEED] = _needs_cost(codes, e, n_epochs, steps, max_steps, m)
+        want = istate[I_NEED] != 0
         if bs == 0:
             loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, xmajor, X, Yf, Yi, w,
-                            total_weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product)
+                            total_weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, want)
             weight = total_weight
             last = True
         else:
@@ -370,7 +377,8 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
                     istate[I_STEP] += 1
                 continue
             loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, batch_major,
-                            _readonly(Xv), _readonly(Yfv), _readonly(Yiv), _readonly(wv), weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product)
+                            _readonly(Xv), _readonly(Yfv), _readonly(Yiv), _readonly(wv), weight, acts, dropped, masks,
+                            deltas, scratch, gZ, gS, G1, product, want)
         cost = loss / weight
         if not np.isfinite(loss):
             return BAD_COST, steps, cost
@@ -388,8 +396,25 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
 
 
 @helper
+def _needs_cost(codes, e, n_epochs, steps, max_steps, m):
+    """1 when epoch ``e``'s cost is computed, 0 when it is skipped (its entry in
+    ``epoch_costs`` is NaN). Computed: every epoch when ``codes[C_EVERY]`` is 0 or 1 (a
+    callback reads each), else the recorded epochs (multiples of it), the run's last two
+    epochs, and the epochs in which this call may end or whose next epoch it may end in (the
+    caller shows the last completed epoch's cost). Skipping saves the loss (the sigmoid
+    output's log1p), not the step; divergence is still caught at the same step (its cost
+    then reported as NaN, see ``layers.sigmoid_dz_segment``)."""
+    every = codes[C_EVERY]
+    if every <= 1 or e % every == 0 or e >= n_epochs - 2:
+        return 1
+    bs = codes[C_BATCH]
+    per_epoch = 1 if bs == 0 else (m + bs - 1) // bs
+    return 1 if max_steps - steps <= 2 * per_epoch else 0
+
+
+@helper
 def _end_epoch(istate, fstate, epoch_costs, e, e0):
-    epoch_costs[e - e0] = fstate[F_LOSS] / fstate[F_WEIGHT]
+    epoch_costs[e - e0] = fstate[F_LOSS] / fstate[F_WEIGHT] if istate[I_NEED] != 0 else np.nan
     istate[I_EPOCH] = e + 1
     istate[I_STEP] = 0
 
@@ -429,8 +454,9 @@ def loss_and_gradients(P, G, layout, codes, X, Yf, Yi, w, scale, acts, deltas, s
     no_gram = np.empty((0, 0), np.float64)
     keep, seed, step_ = _no_dropout(codes)
     forward(P, layout, codes, xmajor, keep, seed, step_, X, b, acts, acts[:0], none, no_gram)
+    no = bs_is_negative(codes)  # run-time False (see train)
     return backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, acts[:0], none, deltas,
-                    scratch, bs_is_negative(codes))
+                    scratch, no, not no)
 
 
 @entry

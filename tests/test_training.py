@@ -431,3 +431,47 @@ def test_minibatches_of_an_example_major_x_are_the_same_bits(batch_size):
     assert a.costs_ == b.costs_
     for key in a.parameters_:
         assert a.parameters_[key].tobytes() == b.parameters_[key].tobytes()
+
+
+@pytest.mark.parametrize("batch_size", [None, 16])
+def test_costs_nobody_reads_are_skipped_and_change_nothing(batch_size):
+    """Without a callback the compiled loop computes the recorded epochs' costs (and the
+    last ones), not the others (their entries are NaN); the training itself is the same bits
+    as a fit whose callback reads every epoch's cost."""
+    rng = np.random.default_rng(24)
+    X = rng.standard_normal((N_X, 60))
+    Y = _targets(rng, "sigmoid", 1, 60)
+    kw = dict(n_iterations=40, record_every=7, batch_size=batch_size, optimizer="adam", learning_rate=0.01, seed=2)
+    loop = training.start(fastnn.DeepNetwork([N_X, 6, 1], **kw), X, Y)
+    loop.steps(40 * (1 if batch_size is None else 4))  # one call: 40 epochs
+    computed = np.flatnonzero(np.isfinite(loop.epoch_costs))
+    assert list(computed) == [0, 7, 14, 21, 28, 35, 38, 39]
+    seen = []
+    a = fastnn.DeepNetwork([N_X, 6, 1], **kw).fit(X, Y)
+    b = fastnn.DeepNetwork([N_X, 6, 1], **kw).fit(X, Y, callback=lambda e, c: seen.append(c))
+    assert len(seen) == 40 and np.all(np.isfinite(seen))
+    assert a.costs_ == b.costs_ == seen[::7]
+    assert list(loop.epoch_costs[computed]) == [seen[e] for e in computed]
+    for key in a.parameters_:
+        assert a.parameters_[key].tobytes() == b.parameters_[key].tobytes()
+
+
+def test_divergence_in_an_epoch_whose_cost_is_skipped_is_reported_as_before():
+    """Logits overflow at iteration 1, in an epoch whose cost is not read (one call of the
+    compiled loop for 100 iterations): the step without its loss stops training there, as a
+    fit reading every cost does (here both costs are NaN; an infinite one would be reported
+    as NaN)."""
+    from fastnn.kernels import network as KN
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4, 50)) * 1e200
+    Y = (rng.random((1, 50)) > 0.5) * 1.0
+    kw = dict(init="he", learning_rate=1.0, n_iterations=100, record_every=50)
+    loop = training.start(fastnn.DeepNetwork([4, 3, 1], **kw), X, Y)
+    with pytest.raises(FloatingPointError, match=r"cost at iteration 1 is nan") as skipped:
+        loop.steps(100)
+    assert loop.state.istate[KN.I_NEED] == 0  # epoch 1's cost was being skipped
+    net = fastnn.DeepNetwork([4, 3, 1], **kw)
+    with pytest.raises(FloatingPointError) as every:
+        net.fit(X, Y, callback=lambda e, c: False)
+    assert str(skipped.value) == str(every.value) and net.n_iter_ == 1
