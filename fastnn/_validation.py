@@ -57,6 +57,24 @@ def _first_nonfinite(arr):
     return tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
 
 
+def check_X_shape(shape, n_features=None, name="X"):
+    """``ValueError`` naming ``name`` unless ``shape`` is a non-empty ``(n_x, m)`` with
+    ``n_x == n_features`` (when given). Shared by in-memory and Dask inputs."""
+    shape = tuple(shape)
+    if len(shape) != 2:
+        raise ValueError(
+            f"{name}: expected a 2-D array of shape (n_x, m), one example per column; "
+            f"got a {len(shape)}-D array of shape {shape}"
+        )
+    if shape[0] == 0 or shape[1] == 0:
+        raise ValueError(f"{name}: expected a non-empty (n_x, m) array, got shape {shape}")
+    if n_features is not None and shape[0] != n_features:
+        raise ValueError(
+            f"{name}: expected {n_features} features (rows), got shape {shape}; "
+            "examples are the columns of X"
+        )
+
+
 def check_X(X, dtype=None, n_features=None, name="X"):
     """Validate the inputs ``X`` of shape ``(n_x, m)`` and return a float array.
 
@@ -79,18 +97,7 @@ def check_X(X, dtype=None, n_features=None, name="X"):
         (it is never written to); otherwise a converted copy.
     """
     arr = _as_numeric_array(X, name)
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name}: expected a 2-D array of shape (n_x, m), one example per column; "
-            f"got a {arr.ndim}-D array of shape {arr.shape}"
-        )
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name}: expected a non-empty (n_x, m) array, got shape {arr.shape}")
-    if n_features is not None and arr.shape[0] != n_features:
-        raise ValueError(
-            f"{name}: expected {n_features} features (rows), got shape {arr.shape}; "
-            "examples are the columns of X"
-        )
+    check_X_shape(arr.shape, n_features, name)
     target = dtype if dtype is not None else (arr.dtype if arr.dtype in FLOAT_DTYPES else np.dtype(np.float64))
     if arr.dtype != target or not (arr.flags.c_contiguous or arr.flags.f_contiguous):
         # F order keeps each example contiguous, the layout the kernels read fastest.

@@ -79,7 +79,7 @@ except ImportError as exc:  # pragma: no cover - the extra is not installed
 
 from . import training
 from ._layout import Layout
-from ._validation import FLOAT_DTYPES
+from ._validation import FLOAT_DTYPES, check_X_shape
 from .kernels import network as KN
 from .outputs import check_targets, predictions
 
@@ -215,17 +215,7 @@ def _check_X(X, n_features, dtype, name="X", like=None):
         else:
             X = da.from_array(X, chunks=X.shape)
     _numeric_dtype(X.dtype, name)
-    if X.ndim != 2:
-        raise ValueError(
-            f"{name}: expected a 2-D array of shape (n_x, m), one example per column; "
-            f"got a {X.ndim}-D array of shape {X.shape}"
-        )
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"{name}: expected a non-empty (n_x, m) array, got shape {X.shape}")
-    if n_features is not None and X.shape[0] != n_features:
-        raise ValueError(
-            f"{name}: expected {n_features} features (rows), got shape {X.shape}; examples are the columns of X"
-        )
+    check_X_shape(X.shape, n_features, name)
     _check_chunks_known(X, name)
     if len(X.chunks[0]) != 1:
         raise ValueError(
@@ -473,21 +463,20 @@ def _raise_problems(summaries, inputs, names=("X", "Y", "sample_weight")):
     def first(key):
         found = [(s[3][key], s) for s in summaries if key in s[3]]
         return found
-    bad = first("X")
-    if bad:
-        raise ValueError(f"{names[0]}: contains NaN or inf (first at index {min(b for b, _ in bad)})")
-    bad = first("Y nonfinite")
-    if bad:
-        raise ValueError(f"{names[1]}: contains NaN or inf (first at index {min(b for b, _ in bad)})")
+    def nonfinite(key, name):
+        bad = first(key)
+        if bad:
+            raise ValueError(f"{name}: contains NaN or inf (first at index {min(b for b, _ in bad)})")
+
+    nonfinite("X", names[0])
+    nonfinite("Y nonfinite", names[1])
     bad = first("Y")
     if bad:
         message, s = bad[0]
         k = s[0]
         raise ValueError(f"{message} (in partition {k}: examples {inputs.offsets[k]} to "
                          f"{inputs.offsets[k] + inputs.sizes[k] - 1}; column indices are within it)")
-    bad = first("w nonfinite")
-    if bad:
-        raise ValueError(f"{names[2]}: contains NaN or inf (first at index {min(b for b, _ in bad)})")
+    nonfinite("w nonfinite", names[2])
     bad = first("w")
     if bad:
         raise ValueError(f"{names[2]}: {bad[0][0]}")
