@@ -1,4 +1,5 @@
-"""Inputs, reference twins and tolerances for tests/test_kernels.py.
+"""Inputs, reference twins and tolerances for tests/test_kernels.py (and the reference
+gradient bounds the model tests share).
 
 Every kernel in ``fastnn.kernels`` is mapped to the ``fastnn.reference`` expression it must
 reproduce (``TWINS``).  Expected values are always computed by the reference, never by the
@@ -130,3 +131,29 @@ def assert_close(actual, desired, rtol, atol=0.0, msg=""):
             f"{msg}: {int(bad.sum())}/{bad.size} elements off; worst at {i}: actual "
             f"{actual[i]!r} desired {desired[i]!r} err {err[i]:.3g} bound {np.broadcast_to(bound, err.shape)[i]:.3g}"
         )
+
+
+def reference_gradient_bounds(params, X, Y, act, output="sigmoid"):
+    """Reference gradients of a network plus, per array, the magnitude of the terms summed
+    into it.
+
+    fastnn computes ``dW = (dZ/m) A^T`` and sums ``db`` in its own order; the reference
+    ``dW = (dZ A^T)/m`` with BLAS and NumPy's pairwise sums. Both are within a few ulps
+    of the exact sum *of the terms' magnitudes*, so the absolute tolerance is
+    ``1e-12 * (|dZ| |A|^T)/m`` (and ``sum |dZ| / m`` for db): a relative 1e-12 on every
+    element would fail where terms cancel to nearly 0.
+    """
+    from fastnn import reference as R
+
+    AL, caches = R.model_forward(X, params, act, output)
+    grads = R.model_backward(AL, Y, caches, act, output)
+    Yt = R._one_hot(Y, AL.shape[0]) if output == "softmax" else Y
+    L = len(caches)
+    m = X.shape[1]
+    bounds = {}
+    for l in range(1, L + 1):
+        (A_prev, _, _), Z = caches[l - 1]
+        dZ = AL - Yt if l == L else R.ACTIVATIONS[act][1](grads[f"dA{l}"], Z)
+        bounds[f"dW{l}"] = np.abs(dZ) @ np.abs(A_prev).T / m
+        bounds[f"db{l}"] = np.sum(np.abs(dZ), axis=1, keepdims=True) / m
+    return grads, bounds

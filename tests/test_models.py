@@ -5,6 +5,7 @@ import pytest
 
 import fastnn
 from fastnn import reference as R
+from kernel_cases import reference_gradient_bounds
 
 ACTS = ["relu", "tanh", "sigmoid"]
 
@@ -26,28 +27,6 @@ def _fitted_net(dims, act, X, Y, seed=3, dtype=None):
     return net
 
 
-def _reference_bounds(params, X, Y, act):
-    """Reference gradients plus, per array, the magnitude of the terms summed into it.
-
-    fastnn computes ``dW = (dZ/m) A^T`` and sums ``db`` in its own order; the reference
-    ``dW = (dZ A^T)/m`` with BLAS and NumPy's pairwise sums. Both are within a few ulps
-    of the exact sum *of the terms' magnitudes*, so the absolute tolerance is
-    ``1e-12 * (|dZ| |A|^T)/m`` (and ``sum |dZ| / m`` for db): a relative 1e-12 on every
-    element would fail where terms cancel to nearly 0.
-    """
-    AL, caches = R.model_forward(X, params, act)
-    grads = R.model_backward(AL, Y, caches, act)
-    L = len(caches)
-    m = X.shape[1]
-    bounds = {}
-    for l in range(1, L + 1):
-        (A_prev, _, _), Z = caches[l - 1]
-        dZ = AL - Y if l == L else R.ACTIVATIONS[act][1](grads[f"dA{l}"], Z)
-        bounds[f"dW{l}"] = np.abs(dZ) @ np.abs(A_prev).T / m
-        bounds[f"db{l}"] = np.sum(np.abs(dZ), axis=1, keepdims=True) / m
-    return grads, bounds
-
-
 @pytest.mark.parametrize("act", ACTS)
 @pytest.mark.parametrize("dims", [[3, 1], [5, 4, 1], [6, 5, 4, 3, 1], [40, 20, 7, 5, 1]])
 @pytest.mark.parametrize("layout", ["C", "F"])
@@ -56,7 +35,7 @@ def test_gradients_match_reference_float64(act, dims, layout, rng):
     net = _fitted_net(dims, act, X, Y)
     Xl = np.asfortranarray(X) if layout == "F" else X
     grads = net.gradients(Xl, Y)
-    ref, bounds = _reference_bounds(net.parameters_, X, Y, act)
+    ref, bounds = reference_gradient_bounds(net.parameters_, X, Y, act)
     assert sorted(grads) == sorted(bounds)
     for key, value in grads.items():
         assert value.dtype == np.float64 and value.shape == ref[key].shape
@@ -75,7 +54,7 @@ def test_gradients_match_reference_float32(act, rng):
     net = _fitted_net(dims, act, X, Y)
     grads = net.gradients(X, Y)
     params64 = {k: v.astype(np.float64) for k, v in net.parameters_.items()}
-    ref, bounds = _reference_bounds(params64, X.astype(np.float64), Y.astype(np.float64), act)
+    ref, bounds = reference_gradient_bounds(params64, X.astype(np.float64), Y.astype(np.float64), act)
     for key, value in grads.items():
         assert value.dtype == np.float32
         np.testing.assert_array_less(np.abs(value - ref[key]), 1e-5 * (np.abs(ref[key]) + bounds[key]))

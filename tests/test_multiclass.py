@@ -13,6 +13,7 @@ import pytest
 
 import fastnn
 from fastnn import reference as R
+from kernel_cases import reference_gradient_bounds
 
 ACTS = ["relu", "tanh", "sigmoid"]
 
@@ -34,22 +35,6 @@ def _net(dims, act, X, Y, output=None, seed=3, dtype=None):
     return net
 
 
-def _bounds(params, X, Y, act, output):
-    """Reference gradients and, per entry, the magnitude of the terms summed into it."""
-    AL, caches = R.model_forward(X, params, act, output)
-    grads = R.model_backward(AL, Y, caches, act, output)
-    Yt = R._one_hot(Y, AL.shape[0]) if output == "softmax" else Y
-    L = len(caches)
-    m = X.shape[1]
-    bounds = {}
-    for l in range(1, L + 1):
-        (A_prev, _, _), Z = caches[l - 1]
-        dZ = AL - Yt if l == L else R.ACTIVATIONS[act][1](grads[f"dA{l}"], Z)
-        bounds[f"dW{l}"] = np.abs(dZ) @ np.abs(A_prev).T / m
-        bounds[f"db{l}"] = np.sum(np.abs(dZ), axis=1, keepdims=True) / m
-    return grads, bounds
-
-
 @pytest.mark.parametrize("act", ACTS)
 @pytest.mark.parametrize("dims", [[3, 2], [5, 4, 3], [6, 5, 4, 10], [20, 7, 5, 4]])
 @pytest.mark.parametrize("layout", ["C", "F"])
@@ -59,7 +44,7 @@ def test_softmax_gradients_match_reference_float64(act, dims, layout, rng):
     net = _net(dims, act, X, Y)
     Xl = np.asfortranarray(X) if layout == "F" else X
     grads = net.gradients(Xl, Y)
-    ref, bounds = _bounds(net.parameters_, X, Y, act, "softmax")
+    ref, bounds = reference_gradient_bounds(net.parameters_, X, Y, act, "softmax")
     for key, value in grads.items():
         assert value.dtype == np.float64 and value.shape == ref[key].shape
         np.testing.assert_array_less(np.abs(value - ref[key]), 1e-12 * (np.abs(ref[key]) + bounds[key]) + 1e-300)
@@ -86,7 +71,7 @@ def test_heads_gradients_match_reference_float32(output, K, rng):
     net = _net(dims, "tanh", X, Y, output=output)
     grads = net.gradients(X, Y)
     params64 = {k: v.astype(np.float64) for k, v in net.parameters_.items()}
-    ref, bounds = _bounds(params64, X.astype(np.float64), Y, "tanh", output)
+    ref, bounds = reference_gradient_bounds(params64, X.astype(np.float64), Y, "tanh", output)
     for key, value in grads.items():
         assert value.dtype == np.float32
         np.testing.assert_array_less(np.abs(value - ref[key]), 1e-5 * (np.abs(ref[key]) + bounds[key]))
