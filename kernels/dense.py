@@ -7,8 +7,8 @@ Three shapes cover a layer's forward and backward passes, all on C-contiguous op
   example-major)
 - ``mm_nt(A, B, C)``: ``C = A @ B.T``  (``dW = dZ A^T``; forward ``Z = W X`` when X is
   example-major)
-- ``mm_tn(A, B, C)``: ``C = A.T @ B``  (``dA = W^T dZ``; the loop is ``mm_nn``'s on ``A.T``, whose
-  elements it reads one at a time)
+- ``mm_tn(A, B, C, At)``: ``C = A.T @ B``  (``dA = W^T dZ``; the loop is ``mm_nn``'s on a copy
+  of ``A.T`` in ``At``)
 
 Below ``BLAS_MIN_FLOPS`` floating-point operations a call of BLAS costs more than the product
 (a few hundred nanoseconds to microseconds of dispatch and packing): the loops run instead.
@@ -19,8 +19,23 @@ Every result is deterministic for a given machine code: no threads, a fixed loop
 """
 
 import numpy as np
+from numba.core.imputils import impl_ret_borrowed
+from numba.extending import intrinsic
 
 from ._config import BLAS_MIN_FLOPS, FASTMATH, helper
+
+
+@intrinsic
+def readonly(typingctx, arr):
+    """The array ``arr`` typed read-only (the same array, no copy): operands that are read
+    only get one array type, so that a product (and all it calls) compiles once for them,
+    whether they come from the caller's read-only ``X`` or from a work buffer."""
+    sig = arr.copy(readonly=True)(arr)
+
+    def codegen(context, builder, signature, args):
+        return impl_ret_borrowed(context, builder, signature.return_type, args[0])
+
+    return sig, codegen
 
 
 @helper(fastmath=FASTMATH)
@@ -181,10 +196,21 @@ def mm_nt(A, B, C):
 
 
 @helper
-def mm_tn(A, B, C):
-    """``C = A.T @ B``; ``A`` (n, k), ``B`` (n, b), ``C`` (k, b), C-contiguous, one dtype."""
-    if 2.0 * A.shape[0] * A.shape[1] * B.shape[1] < BLAS_MIN_FLOPS:
-        _loop_nn(A.T, B, C)  # the same loop, the terms indexed by A's rows
+def mm_tn(A, B, C, At):
+    """``C = A.T @ B``; ``A`` (n, k), ``B`` (n, b), ``C`` (k, b), C-contiguous, one dtype.
+
+    ``At`` is a C-contiguous ``(k, n)`` buffer of that dtype, overwritten on the loop path:
+    ``A.T`` is copied into it (``n k`` elements against the product's ``n k b`` terms) so that
+    the loop is :func:`_loop_nn` on the very operand types of :func:`mm_nn`, compiled once
+    (on ``A.T``'s strided view it was a second copy of the loop, about 0.9 s of the first
+    compile). The sums are the same, term for term, as on the view."""
+    n, k = A.shape
+    if 2.0 * n * k * B.shape[1] < BLAS_MIN_FLOPS:
+        for i in range(n):
+            row = A[i]
+            for q in range(k):
+                At[q, i] = row[q]
+        _loop_nn(At, readonly(B), C)
     else:
         np.dot(A.T, B, C)
 

@@ -23,11 +23,9 @@ feature-major ``(n_x, m)`` or example-major (``X.T`` of an F-ordered ``X``: ``(m
 """
 
 import numpy as np
-from numba.core.imputils import impl_ret_borrowed
-from numba.extending import intrinsic
 
 from ._config import entry, helper
-from .dense import mm_nn, mm_nt, mm_tn
+from .dense import mm_nn, mm_nt, mm_tn, readonly
 from .dropout import layer_key
 from .layers import bias_activate, dropout_forward, hidden_backward, output_activate, output_loss
 from .optimizers import optimizer_update, squared_weight_norm
@@ -45,18 +43,6 @@ F_LOSS, F_WEIGHT = range(2)
 OK, BAD_COST, BAD_UPDATE = 0, 1, 2
 
 
-@intrinsic
-def _readonly(typingctx, arr):
-    """The array ``arr`` typed read-only (the same array, no copy). The gathered batch is
-    handed to :func:`step` as the full-batch path hands it the caller's read-only ``X``: one
-    type, so ``step`` and everything under it compile once, not twice (half the first
-    compile of :func:`train`)."""
-    sig = arr.copy(readonly=True)(arr)
-
-    def codegen(context, builder, signature, args):
-        return impl_ret_borrowed(context, builder, signature.return_type, args[0])
-
-    return sig, codegen
 
 
 @helper
@@ -64,6 +50,14 @@ def _weights(P, layout, l):
     n, n_prev = layout[l, 0], layout[l - 1, 0]
     off = layout[l, 1]
     return P[off:off + n * n_prev].reshape((n, n_prev))
+
+
+@helper
+def _weights_t(P, layout, l):
+    """``W[l]``'s slot of ``P`` shaped as ``W[l].T``: ``(n_{l-1}, n_l)`` (a work buffer)."""
+    n, n_prev = layout[l, 0], layout[l - 1, 0]
+    off = layout[l, 1]
+    return P[off:off + n * n_prev].reshape((n_prev, n))
 
 
 @helper
@@ -129,7 +123,7 @@ def forward(P, layout, codes, xmajor, keep, seed, step, X, b, acts, dropped, mas
         elif l == 1:
             _first_product(_weights(P, layout, 1), X, xmajor, Z)
         else:
-            mm_nn(_weights(P, layout, l), _readonly(A_prev), Z)  # typed as X: one compiled product
+            mm_nn(_weights(P, layout, l), readonly(A_prev), Z)  # typed as X: one compiled product
         if l == L:
             break
         bias_activate(Z, _bias(P, layout, l), act)
@@ -162,9 +156,10 @@ def backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dr
                 _first_weight_grad(dZ, X, xmajor, _weights(G, layout, 1))
             break
         A_prev = _block(dropped, layout, l - 1, b) if dropout else _block(acts, layout, l - 1, b)
-        mm_nt(dZ, _readonly(A_prev), _weights(G, layout, l))
         dA = _block(deltas, layout, l - 1, b)
-        mm_tn(_weights(P, layout, l), dZ, dA)
+        # dA first: dW's slot in G is free until its product and holds W^T for the loop.
+        mm_tn(_weights(P, layout, l), dZ, dA, _weights_t(G, layout, l))
+        mm_nt(dZ, readonly(A_prev), _weights(G, layout, l))
         M = _block(masks, layout, l - 1, b) if dropout else masks[:0].reshape((0, 0))
         hidden_backward(dA, _block(acts, layout, l - 1, b), M, keep, act, _bias(G, layout, l - 1))
     return loss
@@ -376,8 +371,10 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
                 else:
                     istate[I_STEP] += 1
                 continue
+            # The batch typed read-only, as the full-batch path's X: step and all under it
+            # compile once, not twice (half the first compile of train).
             loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, batch_major,
-                            _readonly(Xv), _readonly(Yfv), _readonly(Yiv), _readonly(wv), weight, acts, dropped, masks,
+                            readonly(Xv), readonly(Yfv), readonly(Yiv), readonly(wv), weight, acts, dropped, masks,
                             deltas, scratch, gZ, gS, G1, product, want)
         cost = loss / weight
         if not np.isfinite(loss):
