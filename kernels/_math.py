@@ -569,7 +569,9 @@ def _generic(name, f64, f32, doc):
     stub.__doc__ = doc
     stub.__module__ = __name__
 
-    @overload(stub, jit_options={"error_model": ERROR_MODEL}, inline="always")
+    # Never called from Python: no wrappers for it (see _config.helper).
+    @overload(stub, jit_options={"error_model": ERROR_MODEL, "no_cpython_wrapper": True, "no_cfunc_wrapper": True},
+              inline="always")
     def _typed(x):
         if x == types.float32:
             return lambda x: f32(x)
