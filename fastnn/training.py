@@ -1,7 +1,7 @@
 """The training loop of ``DeepNetwork``: epochs, mini-batches, learning-rate schedule,
 validation and early stopping, progress, callbacks, divergence and Ctrl-C.
 
-The steps themselves run in compiled code (``fastnn.kernels.network.train``), many per
+The steps themselves run in compiled code (``fastnn.kernels.network.train_loop``), many per
 call: forward, loss, backward and update over a :class:`TrainingState` of plain arrays
 allocated once. This module decides how far each call goes and does everything between
 calls in Python:
@@ -209,7 +209,7 @@ class Loop:
         """One call of the compiled loop: ``(status, steps, cost)``."""
         s, d = self.state, self.data
         with blas_threads(self.blas_limit):
-            return KN.train(
+            return KN.train_for(int(s.codes[KN.C_OUT]))(
                 s.P2, s.V2, s.S2, s.G, s.layout.segments, s.layout.table, s.codes, self.hyper, self.lrs,
                 s.istate, s.fstate, self.epoch_costs, d.X, d.Yf, d.Yi, d.w, d.total_weight, s.perm, s.key,
                 s.Xb, s.Yfb, s.Yib, s.wb, s.acts, s.dropped, s.masks, s.deltas, s.scratch,
@@ -339,9 +339,10 @@ def predict(layout, codes, P, X, block=4096):
     out = np.empty((layout.dims[-1], m), dtype)
     b = min(block, m)
     acts = np.empty(layout.units * b, dtype)
+    entry = KN.predict_for(int(codes[KN.C_OUT]))
     for j0 in range(0, m, b):  # feature-major blocks: the same bits for any layout of X
         j1 = min(m, j0 + b)
-        out[:, j0:j1] = KN.predict(P, layout.table, codes, readonly(np.ascontiguousarray(X[:, j0:j1])), acts)
+        out[:, j0:j1] = entry(P, layout.table, codes, readonly(np.ascontiguousarray(X[:, j0:j1])), acts)
     return out
 
 

@@ -17,8 +17,9 @@ Conventions
 """
 
 import numpy as np
+from numba.extending import overload
 
-from ._config import FASTMATH, helper
+from ._config import ERROR_MODEL, FASTMATH, helper
 from ._math import exp, log, log1p, tanh
 from .dropout import uniform
 
@@ -375,43 +376,113 @@ def identity_se(Z, b, Y, w, scale, dZ, db):
 
 
 @helper
-def output_loss(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
-    """Dispatch to the output layer ``out``; returns the weighted loss sum. Without ``want``
-    the sigmoid output skips the loss (see :func:`sigmoid_dz_segment`) and returns 0.0 or
-    NaN; the other outputs always compute it (a small part of their work)."""
+def sigmoid_output(Z, b, Yf, w, scale, dZ, db, scratch, want):
+    """Sigmoid output with binary cross-entropy, row by row (:func:`sigmoid_ce_segment`);
+    without ``want`` the loss is skipped (:func:`sigmoid_dz_segment`): 0.0 or NaN."""
+    total = 0.0
+    for k in range(Z.shape[0]):
+        if want:
+            sl, sd = sigmoid_ce_segment(Z[k], Yf[k], w, b[k, 0], Z.dtype.type(scale), dZ[k], scratch[0])
+        else:
+            sl, sd = sigmoid_dz_segment(Z[k], Yf[k], w, b[k, 0], Z.dtype.type(scale), dZ[k], scratch[0])
+        db[k, 0] = sd
+        total += sl
+    return total
+
+
+@helper
+def output_loss_any(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
+    """:func:`output_loss` for an ``out`` known only at run time (all three compiled)."""
     if out == OUT_SIGMOID:
-        total = 0.0
-        for k in range(Z.shape[0]):
-            if want:
-                sl, sd = sigmoid_ce_segment(Z[k], Yf[k], w, b[k, 0], Z.dtype.type(scale), dZ[k], scratch[0])
-            else:
-                sl, sd = sigmoid_dz_segment(Z[k], Yf[k], w, b[k, 0], Z.dtype.type(scale), dZ[k], scratch[0])
-            db[k, 0] = sd
-            total += sl
-        return total
+        return sigmoid_output(Z, b, Yf, w, scale, dZ, db, scratch, want)
     if out == OUT_SOFTMAX:
         return softmax_ce(Z, b, Yi, w, scale, dZ, db, scratch)
     return identity_se(Z, b, Yf, w, scale, dZ, db)
 
 
+def output_loss(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
+    """The output layer ``out``'s loss, ``dZ`` and ``db``; returns the weighted loss sum.
+    Without ``want`` the sigmoid output skips the loss (see :func:`sigmoid_dz_segment`) and
+    returns 0.0 or NaN; the other outputs always compute it (a small part of their work).
+
+    In compiled code an ``out`` that is a compile-time constant (the training loop compiled
+    for one output layer, ``network.train_for``) compiles that output layer alone; a run-time
+    ``out`` compiles :func:`output_loss_any`, which holds all three."""
+    return output_loss_any(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want)
+
+
 @helper
+def output_activate_any(out, Z, b):
+    """:func:`output_activate` for an ``out`` known only at run time."""
+    if out == OUT_SIGMOID:
+        bias_activate(Z, b, out * 0 + SIGMOID)
+    elif out == OUT_SOFTMAX:
+        softmax_activate(Z, b)
+    else:
+        bias_activate(Z, b, out * 0 + IDENTITY)
+
+
 def output_activate(out, Z, b):
-    """The output layer's prediction in place: probabilities (sigmoid, softmax) or values."""
+    """The output layer's prediction in place: probabilities (sigmoid, softmax) or values.
+    A compile-time ``out`` compiles that output alone (see :func:`output_loss`)."""
+    output_activate_any(out, Z, b)
+
+
+@helper
+def softmax_activate(Z, b):
+    """Softmax of ``Z + b`` over each column, in place."""
     K, n = Z.shape
-    # A run-time activation code (a literal would compile bias_activate once per constant,
-    # besides the hidden layers' run-time code).
-    act = SIGMOID if out == OUT_SIGMOID else IDENTITY
-    bias_activate(Z, b, act)
-    if out == OUT_SOFTMAX:
-        for j in range(n):
-            mx = Z[0, j]
-            for k in range(1, K):
-                if Z[k, j] > mx:
-                    mx = Z[k, j]
-            se = 0.0
-            for k in range(K):
-                e = exp(Z[k, j] - mx)
-                Z[k, j] = e
-                se += np.float64(e)
-            for k in range(K):
-                Z[k, j] = Z.dtype.type(np.float64(Z[k, j]) / se)
+    # A run-time activation code: a literal would compile bias_activate once more (the
+    # hidden layers pass theirs at run time).
+    bias_activate(Z, b, K * 0 + IDENTITY)
+    for j in range(n):
+        mx = Z[0, j]
+        for k in range(1, K):
+            if Z[k, j] > mx:
+                mx = Z[k, j]
+        se = 0.0
+        for k in range(K):
+            e = exp(Z[k, j] - mx)
+            Z[k, j] = e
+            se += np.float64(e)
+        for k in range(K):
+            Z[k, j] = Z.dtype.type(np.float64(Z[k, j]) / se)
+
+
+_NO_WRAPPERS = {"error_model": ERROR_MODEL, "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
+
+
+@overload(output_loss, prefer_literal=True, jit_options=_NO_WRAPPERS)
+def _output_loss_typed(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
+    code = getattr(out, "literal_value", None)
+    if code == OUT_SIGMOID:
+        def impl(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
+            return sigmoid_output(Z, b, Yf, w, scale, dZ, db, scratch, want)
+    elif code == OUT_SOFTMAX:
+        def impl(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
+            return softmax_ce(Z, b, Yi, w, scale, dZ, db, scratch)
+    elif code == OUT_IDENTITY:
+        def impl(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
+            return identity_se(Z, b, Yf, w, scale, dZ, db)
+    else:
+        def impl(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
+            return output_loss_any(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want)
+    return impl
+
+
+@overload(output_activate, prefer_literal=True, jit_options=_NO_WRAPPERS)
+def _output_activate_typed(out, Z, b):
+    code = getattr(out, "literal_value", None)
+    if code == OUT_SIGMOID:
+        def impl(out, Z, b):
+            bias_activate(Z, b, Z.shape[0] * 0 + SIGMOID)  # a run-time code (see softmax_activate)
+    elif code == OUT_SOFTMAX:
+        def impl(out, Z, b):
+            softmax_activate(Z, b)
+    elif code == OUT_IDENTITY:
+        def impl(out, Z, b):
+            bias_activate(Z, b, Z.shape[0] * 0 + IDENTITY)
+    else:
+        def impl(out, Z, b):
+            output_activate_any(out, Z, b)
+    return impl

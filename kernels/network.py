@@ -1,9 +1,11 @@
 """A fully-connected network's training step and training loop, compiled whole.
 
-One call of :func:`train` runs many mini-batch steps (or full-batch iterations) with no
-Python in between: batch gather, forward (products, bias + activation, dropout), output
-loss and ``dZ``, backward, and the optimizer update, over state the caller allocated once.
-:func:`loss_and_gradients` and :func:`predict` expose the forward / backward passes alone.
+One call of the training loop (:func:`train_loop`, compiled per output layer:
+:func:`train_for`) runs many mini-batch steps (or full-batch iterations) with no Python in
+between: batch gather, forward (products, bias + activation, dropout), output loss and
+``dZ``, backward, and the optimizer update, over state the caller allocated once.
+:func:`loss_and_gradients` and :func:`predict_block` (:func:`predict_for`) expose the forward
+and backward passes alone.
 
 Everything is a plain array, described by two small integer tables:
 
@@ -22,12 +24,15 @@ feature-major ``(n_x, m)`` or example-major (``X.T`` of an F-ordered ``X``: ``(m
 ``codes[C_XMAJOR] == 1``); the first layer's products take either.
 """
 
+import types
+
 import numpy as np
 
 from ._config import entry, helper
 from .dense import mm_nn, mm_nt, mm_tn, readonly
 from .dropout import layer_key
-from .layers import bias_activate, dropout_forward, hidden_backward, output_activate, output_loss
+from .layers import (OUT_IDENTITY, OUT_SIGMOID, OUT_SOFTMAX, bias_activate, dropout_forward, hidden_backward,
+                     output_activate, output_loss)
 from .optimizers import optimizer_update, squared_weight_norm
 from .shuffle import permutation_into
 
@@ -39,7 +44,7 @@ H_BETA, H_BETA1, H_BETA2, H_EPS, H_L2, H_KEEP = range(6)
 I_CUR, I_T, I_EPOCH, I_STEP, I_SEED, I_DSEED, I_E0, I_NEED = range(8)
 # fstate[...]
 F_LOSS, F_WEIGHT = range(2)
-# Return codes of train().
+# Return codes of the training loop.
 OK, BAD_COST, BAD_UPDATE = 0, 1, 2
 
 
@@ -136,9 +141,9 @@ def forward(P, layout, codes, xmajor, keep, seed, step, X, b, acts, dropped, mas
 
 
 @helper(inline=True)
-def backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dropped, masks, deltas, scratch, gram,
-             want):
-    """Output loss, then the backward pass: gradients (already divided by the weight sum,
+def backward(out, P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dropped, masks, deltas, scratch,
+             gram, want):
+    """Output loss (output layer ``out``, see ``layers.output_loss``), then the backward pass: gradients (already divided by the weight sum,
     through ``scale``) into ``G``. Returns the weighted loss sum of the batch (float64; 0.0
     or NaN, see ``layers.output_loss``, without ``want``). On the Gram path (``gram``) the
     first layer's ``dW`` is not computed."""
@@ -147,7 +152,7 @@ def backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dr
     dropout = masks.size > 0
     ZL = _block(acts, layout, L, b)
     dZ = _block(deltas, layout, L, b)
-    loss = output_loss(codes[C_OUT], ZL, _bias(P, layout, L), Yf, Yi, w, scale, dZ, _bias(G, layout, L), scratch,
+    loss = output_loss(out, ZL, _bias(P, layout, L), Yf, Yi, w, scale, dZ, _bias(G, layout, L), scratch,
                        want)
     for l in range(L, 0, -1):
         dZ = _block(deltas, layout, l, b)
@@ -252,7 +257,7 @@ def _gram_update(gZ, gS, G1, dZ1, lr, cur, product):
 
 
 @helper(inline=True)
-def step(P2, V2, S2, G, segments, layout, codes, hyper, lr, istate, xmajor, X, Yf, Yi, w, weight_sum,
+def step(out, P2, V2, S2, G, segments, layout, codes, hyper, lr, istate, xmajor, X, Yf, Yi, w, weight_sum,
          acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, want):
     """One training step on the batch already in ``X``/``Yf``/``Yi``/``w`` (``b`` columns):
     cost, gradients, update into the spare rows. Returns ``(objective * weight_sum, ok)``:
@@ -268,8 +273,8 @@ def step(P2, V2, S2, G, segments, layout, codes, hyper, lr, istate, xmajor, X, Y
     gZ1 = gZ[cur].reshape((layout[1, 0], b)) if gram else gZ[0, :0].reshape((0, 0))
     forward(P, layout, codes, xmajor, keep, istate[I_DSEED], istate[I_T], X, b, acts, dropped, masks, gZ1)
     scale = 1.0 / weight_sum
-    loss = backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dropped, masks, deltas, scratch,
-                    gram, want)
+    loss = backward(out, P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dropped, masks, deltas,
+                    scratch, gram, want)
     l2 = hyper[H_L2]
     if l2 != 0.0:
         loss += 0.5 * l2 * squared_weight_norm(P, segments)
@@ -303,13 +308,19 @@ def _commit(istate):
     istate[I_T] += 1
 
 
-@entry
-def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, epoch_costs,
-          X, Yf, Yi, w, total_weight, perm, key, Xb, Yfb, Yib, wb,
-          acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, n_epochs, max_steps):
-    """Train until epoch ``n_epochs`` is complete or ``max_steps`` steps have run.
+#: The output layer of a compiled copy of :func:`train_loop` / :func:`predict_block` (each
+#: copy has its own value: see :func:`_compiled_for`). Those two are templates: only their
+#: compiled copies are called.
+OUTPUT = OUT_SIGMOID
 
-    Numba JIT-compiled. Resumes where ``istate`` says (epoch, step within the epoch);
+
+def train_loop(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, epoch_costs,
+               X, Yf, Yi, w, total_weight, perm, key, Xb, Yfb, Yib, wb,
+               acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, n_epochs, max_steps):
+    """Train until epoch ``n_epochs`` is complete or ``max_steps`` steps have run. Compiled
+    once per output layer, :data:`OUTPUT` (:func:`train_for`).
+
+    Resumes where ``istate`` says (epoch, step within the epoch);
     epoch ``e`` uses learning rate ``lrs[e - e0]`` and, with shuffling, the batches of
     ``RandomState(istate[I_SEED] + e).permutation(m)`` (the course's
     ``random_mini_batches``); without a batch size (``codes[C_BATCH] == 0``) an epoch is
@@ -341,7 +352,8 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
             istate[I_NEED] = _needs_cost(codes, e, n_epochs, steps, max_steps, m)
         want = istate[I_NEED] != 0
         if bs == 0:
-            loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, xmajor, X, Yf, Yi, w,
+            loss, ok = step(OUTPUT, P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, xmajor, X, Yf, Yi,
+                            w,
                             total_weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, want)
             weight = total_weight
             last = True
@@ -372,8 +384,8 @@ def train(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, ep
                     istate[I_STEP] += 1
                 continue
             # The batch typed read-only, as the full-batch path's X: step and all under it
-            # compile once, not twice (half the first compile of train).
-            loss, ok = step(P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, batch_major,
+            # compile once, not twice (half the first compile of the loop).
+            loss, ok = step(OUTPUT, P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, batch_major,
                             readonly(Xv), readonly(Yfv), readonly(Yiv), readonly(wv), weight, acts, dropped, masks,
                             deltas, scratch, gZ, gS, G1, product, want)
         cost = loss / weight
@@ -451,16 +463,16 @@ def loss_and_gradients(P, G, layout, codes, X, Yf, Yi, w, scale, acts, deltas, s
     no_gram = np.empty((0, 0), np.float64)
     keep, seed, step_ = _no_dropout(codes)
     forward(P, layout, codes, xmajor, keep, seed, step_, X, b, acts, acts[:0], none, no_gram)
-    no = bs_is_negative(codes)  # run-time False (see train)
-    return backward(P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, acts[:0], none, deltas,
-                    scratch, no, not no)
+    no = bs_is_negative(codes)  # run-time False (see train_loop)
+    # The output layer known at run time: all three compiled (this entry serves every model).
+    return backward(codes[C_OUT], P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, acts[:0], none,
+                    deltas, scratch, no, not no)
 
 
-@entry
-def predict(P, layout, codes, X, acts):
+def predict_block(P, layout, codes, X, acts):
     """Output of the network for a feature-major ``X`` ``(n_x, b)``: probabilities (sigmoid
     or softmax) or values, left in (and returned as a view of) the last layer's block of
-    ``acts``. Numba JIT-compiled."""
+    ``acts``. Compiled once per output layer, :data:`OUTPUT` (:func:`predict_for`)."""
     L = codes[C_L]
     b = X.shape[1]
     none = np.empty(0, np.uint8)
@@ -468,5 +480,39 @@ def predict(P, layout, codes, X, acts):
     forward(P, layout, codes, bs_is_negative(codes), keep, seed, step_, X, b, acts, acts[:0], none,
             np.empty((0, 0), np.float64))
     Z = _block(acts, layout, L, b)
-    output_activate(codes[C_OUT], Z, _bias(P, layout, L))
+    output_activate(OUTPUT, Z, _bias(P, layout, L))
     return Z
+
+
+_OUTPUT_NAMES = {OUT_SIGMOID: "sigmoid", OUT_SOFTMAX: "softmax", OUT_IDENTITY: "identity"}
+
+
+def _compiled_for(fn, out):
+    """A cached entry compiled from ``fn``'s code with :data:`OUTPUT` = ``out``: a copy of
+    the function over a copy of this module's globals (Numba reads a global as a compile-
+    time constant), named for its output layer so that its cache files are its own."""
+    name = f"{fn.__name__}_{_OUTPUT_NAMES[out]}"
+    copy = types.FunctionType(fn.__code__, dict(fn.__globals__, OUTPUT=out), name, fn.__defaults__)
+    copy.__qualname__ = name
+    copy.__module__ = fn.__module__
+    copy.__doc__ = f":func:`{fn.__name__}` for the {_OUTPUT_NAMES[out]} output layer. Numba JIT-compiled."
+    return entry(copy)
+
+
+# One compiled training loop (and prediction) per output layer: each compiles its own
+# output layer only. With the three in one loop (a run-time code) the first fit compiled
+# all three, about 1 s more of the first `fastnn train`; a program that trains two kinds of
+# output compiles the loop's own code twice instead (the helpers under it are shared).
+_TRAIN = {out: _compiled_for(train_loop, out) for out in _OUTPUT_NAMES}
+_PREDICT = {out: _compiled_for(predict_block, out) for out in _OUTPUT_NAMES}
+
+
+def train_for(out):
+    """The compiled training loop (:func:`train_loop`) for the output layer ``out``
+    (``codes[C_OUT]``), called with :func:`train_loop`'s arguments."""
+    return _TRAIN[out]
+
+
+def predict_for(out):
+    """The compiled prediction (:func:`predict_block`) for the output layer ``out``."""
+    return _PREDICT[out]

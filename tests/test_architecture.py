@@ -138,3 +138,28 @@ def test_compiling_the_kernels_warns_nothing(tmp_path):
     result = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Warning" not in result.stderr, result.stderr[-3000:]
+
+
+def test_a_fit_compiles_only_its_own_output_layer(tmp_path):
+    """The training loop and the prediction are compiled per output layer (the first
+    `fastnn train` compiles one output layer, not three): in a fresh process with an empty
+    cache, a sigmoid fit and predict compile neither the softmax nor the identity loss, and
+    the softmax fit that follows does compile its own (so the check can see a compile)."""
+    code = (
+        "import numpy as np, fastnn\n"
+        "from fastnn.kernels import layers, network as KN\n"
+        "rng = np.random.default_rng(0)\n"
+        "X = rng.standard_normal((5, 40))\n"
+        "fastnn.DeepNetwork([5, 4, 1], n_iterations=2).fit(X, (X[:1] > 0) * 1.0).predict(X)\n"
+        "seen = lambda: [len(d.signatures) for d in (layers.softmax_ce, layers.identity_se, layers.softmax_activate,\n"
+        "                                            KN.train_for(KN.OUT_SOFTMAX), KN.train_for(KN.OUT_IDENTITY))]\n"
+        "print(seen(), len(layers.sigmoid_output.signatures), len(KN.train_for(KN.OUT_SIGMOID).signatures))\n"
+        "fastnn.DeepNetwork([5, 4, 3], output='softmax', n_iterations=2).fit(X, rng.integers(0, 3, (1, 40))).predict(X)\n"
+        "print(seen())\n"
+    )
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    first, second = result.stdout.strip().splitlines()
+    assert first == "[0, 0, 0, 0, 0] 1 1", first
+    assert second == "[1, 0, 1, 1, 0]", second

@@ -456,7 +456,9 @@ def test_cached_kernels_are_stamped_with_every_kernel_file(tmp_path):
     from fastnn.kernels import network as KN
 
     stamp = _config.source_stamp()
-    for disp in (KN.train, KN.predict, KN.loss_and_gradients, K.bias_relu, K.bias_relu.serial):
+    entries = [KN.train_for(out) for out in (KN.OUT_SIGMOID, KN.OUT_SOFTMAX, KN.OUT_IDENTITY)]
+    entries += [KN.predict_for(out) for out in (KN.OUT_SIGMOID, KN.OUT_SOFTMAX, KN.OUT_IDENTITY)]
+    for disp in entries + [KN.loss_and_gradients, K.bias_relu, K.bias_relu.serial]:
         assert disp._cache._cache_file._source_stamp == stamp
     copy = tmp_path / "kernels"
     shutil.copytree(KERNELS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
@@ -483,6 +485,20 @@ def test_softmax_saturated_logits_are_finite_and_exact(dtype, which):
     # losses: 0, 2e4, 80 (+ log1p(e^-80)), 800: exactly representable terms
     assert cost == pytest.approx((0.0 + 2e4 + 80.0 + 800.0) / 4, rel=1e-6 if dtype == np.float32 else 1e-12)
     np.testing.assert_allclose(dZ[:, 1], [-0.25, 0.25, 0.0], atol=1e-12)
+
+
+def test_helpers_have_no_wrappers_and_still_run_from_python():
+    """Helpers compile without the CPython / cfunc wrappers (seconds of the first compile,
+    see ``_config.helper``); a call from Python goes to a twin that has them, with the same
+    result as the compiled code's."""
+    from fastnn.kernels import _config, layers
+
+    for h in (layers.row_sum, layers.sigmoid_output, layers.output_loss_any):
+        assert isinstance(h, _config._Helper)
+        assert h.targetoptions["no_cpython_wrapper"] and h.targetoptions["no_cfunc_wrapper"]
+    x = np.arange(1.0, 6.0)
+    assert layers.row_sum(x) == 15.0
+    assert layers.row_sum._python_twin.targetoptions.get("no_cpython_wrapper", False) is False
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
