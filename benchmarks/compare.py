@@ -320,7 +320,7 @@ def whole_fits(args, selected):
             print(f"\n(Dask rows skipped: {exc})")
     if selected("cold"):
         first, second = fits.cold_start()
-        print(f"\nCold start: first `fastnn train` with an empty Numba cache {first:.1f} s (target ≤ 15 s); "
+        print(f"\nCold start: first `fastnn train` (the installed command) with an empty Numba cache {first:.1f} s (target ≤ 15 s); "
               f"second process, import + tiny fit {second:.2f} s (target ≤ 1.5 s)")
     if selected("memory"):
         print("\n| peak memory of a fit over its data | X MB | peak over X MB |\n|---|---|---|")
