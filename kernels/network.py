@@ -126,7 +126,7 @@ def forward(P, layout, codes, xmajor, keep, seed, step, X, b, acts, dropped, mas
         if l == 1 and gZ1.size > 0:
             _copy2(gZ1, Z)
         elif l == 1:
-            _first_product(_weights(P, layout, 1), X, xmajor, Z)
+            _first_product(_weights(P, layout, l), X, xmajor, Z)
         else:
             mm_nn(_weights(P, layout, l), readonly(A_prev), Z)  # typed as X: one compiled product
         if l == L:
@@ -158,7 +158,7 @@ def backward(out, P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, act
         dZ = _block(deltas, layout, l, b)
         if l == 1:
             if not gram:
-                _first_weight_grad(dZ, X, xmajor, _weights(G, layout, 1))
+                _first_weight_grad(dZ, X, xmajor, _weights(G, layout, l))
             break
         A_prev = _block(dropped, layout, l - 1, b) if dropout else _block(acts, layout, l - 1, b)
         dA = _block(deltas, layout, l - 1, b)
@@ -283,7 +283,7 @@ def step(out, P2, V2, S2, G, segments, layout, codes, hyper, lr, istate, xmajor,
     ok = optimizer_update(P, G, V2[cur], S2[cur], P2[1 - cur], V2[1 - cur], S2[1 - cur], segments, opt, lr, l2 / weight_sum,
                           hyper[H_BETA], hyper[H_BETA1], hyper[H_BETA2], hyper[H_EPS], t)
     if gram:
-        dZ1 = _block(deltas, layout, 1, b)
+        dZ1 = _block(deltas, layout, np.int64(1), b)  # int64, not a literal: no second compile
         ok = _gram_update(gZ, gS, G1, dZ1, lr, cur, product) and ok
     return loss, ok
 
@@ -341,7 +341,7 @@ def train_loop(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstat
     e0 = istate[I_E0]
     m = X.shape[0] if xmajor else X.shape[1]
     bs = codes[C_BATCH]
-    steps = 0
+    steps = np.int64(0)  # not a literal 0: _needs_cost would compile twice
     cost = np.nan
     while istate[I_EPOCH] < n_epochs and steps < max_steps:
         e = istate[I_EPOCH]

@@ -34,7 +34,7 @@ def mt19937_seed(key, seed):
     for pos in range(_N):
         key[pos] = s
         s = np.uint32(np.uint32(1812433253) * (s ^ (s >> np.uint32(30))) + np.uint32(pos + 1))
-    return _N
+    return np.int64(_N)  # int64, not a literal: mt19937_next would compile twice
 
 
 @helper
