@@ -48,8 +48,6 @@ F_LOSS, F_WEIGHT = range(2)
 OK, BAD_COST, BAD_UPDATE = 0, 1, 2
 
 
-
-
 @helper
 def _weights(P, layout, l):
     n, n_prev = layout[l, 0], layout[l - 1, 0]
@@ -353,8 +351,7 @@ def train_loop(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstat
         want = istate[I_NEED] != 0
         if bs == 0:
             loss, ok = step(OUTPUT, P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, xmajor, X, Yf, Yi,
-                            w,
-                            total_weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, want)
+                            w, total_weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, want)
             weight = total_weight
             last = True
         else:
