@@ -279,7 +279,7 @@ class DeepNetwork(Model):
 
     def _codes(self, xmajor=0, batch=0):
         L = len(self._dims) - 1
-        codes = np.zeros(8, np.int64)
+        codes = np.zeros(KN.N_CODES, np.int64)
         codes[KN.C_L] = L
         codes[KN.C_ACT] = HIDDEN_ACTIVATIONS.index(self.hidden_activation)
         codes[KN.C_OUT] = output_code(self._output)

@@ -87,7 +87,7 @@ class TrainingState:
         self.Yfb = np.empty(layout.dims[-1] * batch if mini else 0, dtype)
         self.Yib = np.empty(batch if mini else 0, np.int64)
         self.wb = np.empty(batch if mini else 0, dtype)
-        self.istate = np.zeros(8, np.int64)
+        self.istate = np.zeros(KN.N_ISTATE, np.int64)
         self.fstate = np.zeros(2, np.float64)
         # The Gram path's state is float64 for either model dtype (see
         # kernels.network._gram_update); empty when the path is not taken.
@@ -311,7 +311,7 @@ def scratch_for(layout, batch):
 
 def hyper_array(beta, beta1, beta2, epsilon, l2, keep_prob):
     """The kernels' float64 hyper-parameter vector (``fastnn.kernels.network.H_*``)."""
-    h = np.zeros(6, np.float64)
+    h = np.zeros(KN.N_HYPER, np.float64)
     h[KN.H_BETA], h[KN.H_BETA1], h[KN.H_BETA2] = beta, beta1, beta2
     h[KN.H_EPS], h[KN.H_L2], h[KN.H_KEEP] = epsilon, l2, keep_prob
     return h

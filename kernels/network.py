@@ -38,10 +38,13 @@ from .shuffle import permutation_into
 
 # codes[...]
 C_L, C_ACT, C_OUT, C_OPT, C_XMAJOR, C_SHUFFLE, C_BATCH, C_EVERY = range(8)
+N_CODES = C_EVERY + 1
 # hyper[...]
 H_BETA, H_BETA1, H_BETA2, H_EPS, H_L2, H_KEEP = range(6)
+N_HYPER = H_KEEP + 1
 # istate[...]
 I_CUR, I_T, I_EPOCH, I_STEP, I_SEED, I_DSEED, I_E0, I_NEED = range(8)
+N_ISTATE = I_NEED + 1
 # fstate[...]
 F_LOSS, F_WEIGHT = range(2)
 # Return codes of the training loop.
