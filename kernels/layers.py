@@ -20,6 +20,7 @@ import numpy as np
 from numba.extending import overload
 
 from ._config import ERROR_MODEL, FASTMATH, helper
+from ._intrinsics import flat
 from ._math import exp, log, log1p, tanh
 from .dropout import uniform
 
@@ -184,12 +185,12 @@ def hidden_backward(dA, A, M, keep, act, db):
     zero = dA.dtype.type(0)
     # The whole (n, b) block as one flat loop (both arrays are C-contiguous blocks): rows of a
     # hundred examples are too short for a loop each.
-    d = dA.reshape(dA.size)
+    d = flat(dA)
     if M.size > 0:
-        mk = M.reshape(M.size)
+        mk = flat(M)
         for q in range(d.size):
             d[q] = (d[q] * (one if mk[q] else zero)) / kp
-    _derivative_inplace(d, A.reshape(A.size), act)
+    _derivative_inplace(d, flat(A), act)
     for i in range(n):
         db[i, 0] = row_sum(dA[i])
 

@@ -26,13 +26,11 @@ feature-major ``(n_x, m)`` or example-major (``X.T`` of an F-ordered ``X``: ``(m
 
 import types
 
-import llvmlite.ir as llir
 import numpy as np
-from numba.core import cgutils
-from numba.core import types as nbtypes
-from numba.extending import intrinsic
 
 from ._config import entry, helper
+from ._intrinsics import prefetch as _prefetch
+from ._intrinsics import view2 as _view2
 from .dense import mm_nn, mm_nt, mm_tn, readonly
 from .dropout import layer_key
 from .layers import (OUT_IDENTITY, OUT_SIGMOID, OUT_SOFTMAX, bias_activate, dropout_forward, hidden_backward,
@@ -58,30 +56,25 @@ OK, BAD_COST, BAD_UPDATE = 0, 1, 2
 @helper
 def _weights(P, layout, l):
     n, n_prev = layout[l, 0], layout[l - 1, 0]
-    off = layout[l, 1]
-    return P[off:off + n * n_prev].reshape((n, n_prev))
+    return _view2(P, layout[l, 1], n, n_prev)
 
 
 @helper
 def _weights_t(P, layout, l):
     """``W[l]``'s slot of ``P`` shaped as ``W[l].T``: ``(n_{l-1}, n_l)`` (a work buffer)."""
     n, n_prev = layout[l, 0], layout[l - 1, 0]
-    off = layout[l, 1]
-    return P[off:off + n * n_prev].reshape((n_prev, n))
+    return _view2(P, layout[l, 1], n_prev, n)
 
 
 @helper
 def _bias(P, layout, l):
-    n = layout[l, 0]
-    off = layout[l, 2]
-    return P[off:off + n].reshape((n, 1))
+    return _view2(P, layout[l, 2], layout[l, 0], 1)
 
 
 @helper
 def _block(buf, layout, l, b):
     """Layer ``l``'s ``(n_l, b)`` block of a per-unit buffer (activations, deltas, masks)."""
-    start = layout[l, 3] * b
-    return buf[start:start + layout[l, 0] * b].reshape((layout[l, 0], b))
+    return _view2(buf, layout[l, 3] * b, layout[l, 0], b)
 
 
 @helper
@@ -170,35 +163,13 @@ def backward(out, P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, act
         # dA first: dW's slot in G is free until its product and holds W^T for the loop.
         mm_tn(_weights(P, layout, l), dZ, dA, _weights_t(G, layout, l))
         mm_nt(dZ, readonly(A_prev), _weights(G, layout, l))
-        M = _block(masks, layout, l - 1, b) if dropout else masks[:0].reshape((0, 0))
+        M = _block(masks, layout, l - 1, b) if dropout else _view2(masks, 0, 0, 0)
         hidden_backward(dA, _block(acts, layout, l - 1, b), M, keep, act, _bias(G, layout, l - 1))
     return loss
 
 
 _GATHER_BLOCK = 16
 _ROWS_AHEAD = 2  # feature-major X: rows prefetched ahead of the one read
-
-
-@intrinsic
-def _prefetch(typingctx, arr, i, j):
-    """A hint that ``arr[i, j]`` will be read soon (LLVM's ``llvm.prefetch``: read, keep in
-    all cache levels). No effect on any value; no bounds check (the caller's indices are in
-    range)."""
-    if not (isinstance(arr, nbtypes.Array) and arr.ndim == 2):
-        return None
-
-    def codegen(context, builder, sig, args):
-        aryty = sig.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1], args[2]], wraparound=False)
-        i8p = llir.IntType(8).as_pointer()
-        i32 = llir.IntType(32)
-        fnty = llir.FunctionType(llir.VoidType(), [i8p, i32, i32, i32])
-        fn = builder.module.declare_intrinsic("llvm.prefetch", [i8p], fnty)
-        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
-        return context.get_dummy_value()
-
-    return nbtypes.void(arr, nbtypes.intp, nbtypes.intp), codegen
 
 
 @helper
@@ -326,7 +297,7 @@ def step(out, P2, V2, S2, G, segments, layout, codes, hyper, lr, istate, xmajor,
     gram = gZ.size > 0
     keep = hyper[H_KEEP]
     n1m = layout[1, 0] * b
-    gZ1 = gZ[cur].reshape((layout[1, 0], b)) if gram else gZ[0, :0].reshape((0, 0))
+    gZ1 = _view2(gZ[cur], 0, layout[1, 0], b) if gram else _view2(gZ[0], 0, 0, 0)
     forward(P, layout, codes, xmajor, keep, istate[I_DSEED], istate[I_T], X, b, acts, dropped, masks, gZ1)
     scale = 1.0 / weight_sum
     loss = backward(out, P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dropped, masks, deltas,
@@ -423,10 +394,10 @@ def train_loop(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstat
             nb = j1 - j0
             n_x = layout[0, 0]
             _gather(X, xmajor, perm, j0, j1, Xb)
-            Xv = Xb[:nb * n_x].reshape((n_x, nb))
+            Xv = _view2(Xb, 0, n_x, nb)
             K = Yf.shape[0]
             weight = _gather_targets(Yf, Yi, w, perm, j0, j1, Yfb, Yib, wb)
-            Yfv = Yfb[:K * nb].reshape((K, nb))
+            Yfv = _view2(Yfb, 0, K, nb)
             Yiv = Yib[:nb] if Yi.size > 0 else Yib[:0]
             wv = wb[:nb] if w.size > 0 else wb[:0]
             last = j1 == m
