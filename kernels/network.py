@@ -268,7 +268,7 @@ def _gram_update(gZ, gS, G1, dZ1, lr, cur, product):
         row = dZ1[i]
         for j in range(m):
             d[i * m + j] = np.float64(row[j])
-    np.dot(d.reshape((n1, m)), readonly(G1), pr.reshape((n1, m)))  # typed as mm_nn's: one compiled np.dot
+    np.dot(_view2(product, 0, n1, m), readonly(G1), _view2(product, n1 * m, n1, m))  # typed as mm_nn's: one np.dot
     z = gZ[cur]
     zn = gZ[1 - cur]
     s = gS[cur]
