@@ -1,10 +1,12 @@
-"""Intrinsics: array views built directly, a prefetch hint.
+"""Intrinsics: array views built directly, a read-only retyping, a prefetch hint.
 
 Numba's general ``reshape`` calls a C helper and carries error paths: about 34 ns a view,
 which adds up in a small network's step (thirty views a step of the course's [2,10,5,1]
 net). :func:`view2` and :func:`flat` build the view's array structure directly, sharing
 the buffer's memory and reference count, with no checks (kernels take valid shapes).
-:func:`prefetch` is LLVM's ``llvm.prefetch``: a hint, no effect on any value.
+:func:`readonly` types an array read-only, so that a function compiles once for the
+caller's read-only data and for work buffers. :func:`prefetch` is LLVM's ``llvm.prefetch``:
+a hint, no effect on any value.
 """
 
 import llvmlite.ir as llir
@@ -48,6 +50,19 @@ def flat(typingctx, arr):
         return impl_ret_borrowed(context, builder, sig.return_type, out._getvalue())
 
     return arr.copy(ndim=1, layout="C")(arr), codegen
+
+
+@intrinsic
+def readonly(typingctx, arr):
+    """The array ``arr`` typed read-only (the same array, no copy): operands that are read
+    only get one array type, so that a product (and all it calls) compiles once for them,
+    whether they come from the caller's read-only ``X`` or from a work buffer."""
+    sig = arr.copy(readonly=True)(arr)
+
+    def codegen(context, builder, signature, args):
+        return impl_ret_borrowed(context, builder, signature.return_type, args[0])
+
+    return sig, codegen
 
 
 @intrinsic

@@ -19,23 +19,9 @@ Every result is deterministic for a given machine code: no threads, a fixed loop
 """
 
 import numpy as np
-from numba.core.imputils import impl_ret_borrowed
-from numba.extending import intrinsic
 
 from ._config import BLAS_MIN_FLOPS, FASTMATH, helper
-
-
-@intrinsic
-def readonly(typingctx, arr):
-    """The array ``arr`` typed read-only (the same array, no copy): operands that are read
-    only get one array type, so that a product (and all it calls) compiles once for them,
-    whether they come from the caller's read-only ``X`` or from a work buffer."""
-    sig = arr.copy(readonly=True)(arr)
-
-    def codegen(context, builder, signature, args):
-        return impl_ret_borrowed(context, builder, signature.return_type, args[0])
-
-    return sig, codegen
+from ._intrinsics import readonly
 
 
 @helper(fastmath=FASTMATH)

@@ -30,8 +30,9 @@ import numpy as np
 
 from ._config import entry, helper
 from ._intrinsics import prefetch as _prefetch
+from ._intrinsics import readonly
 from ._intrinsics import view2 as _view2
-from .dense import mm_nn, mm_nt, mm_tn, readonly
+from .dense import mm_nn, mm_nt, mm_tn
 from .dropout import layer_key
 from .layers import (OUT_IDENTITY, OUT_SIGMOID, OUT_SOFTMAX, bias_activate, dropout_forward, hidden_backward,
                      output_activate, output_loss)
