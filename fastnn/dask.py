@@ -364,7 +364,7 @@ class _Part:
         G = np.zeros(layout.size, P.dtype)
         with self._lock:
             acts, deltas, scratch = self._work(layout, b, P.dtype)
-            loss = KN.loss_and_gradients(P, G, layout.table, c, X, Yf, Yi, w, scale, acts, deltas, scratch)
+            loss = KN.loss_and_gradients(P, G, layout.table, c, X, Yf, Yi, w, scale, np.inf, acts, deltas, scratch)
         return float(loss), G
 
 

@@ -309,26 +309,34 @@ def scratch_for(layout, batch):
     return np.empty((4, max(layout.dims[-1], SOFTMAX_BLOCK, batch)), np.float64)
 
 
-def hyper_array(beta, beta1, beta2, epsilon, l2, keep_prob):
-    """The kernels' float64 hyper-parameter vector (``fastnn.kernels.network.H_*``)."""
+def hyper_array(beta, beta1, beta2, epsilon, l2, keep_prob, loss_cap=np.inf, loss_scale=1.0):
+    """The kernels' float64 hyper-parameter vector (``fastnn.kernels.network.H_*``).
+    ``loss_cap`` caps each example's cross-entropy and ``loss_scale`` multiplies a batch's
+    loss sum (scikit-learn's forms; the defaults change nothing)."""
     h = np.zeros(KN.N_HYPER, np.float64)
     h[KN.H_BETA], h[KN.H_BETA1], h[KN.H_BETA2] = beta, beta1, beta2
     h[KN.H_EPS], h[KN.H_L2], h[KN.H_KEEP] = epsilon, l2, keep_prob
+    h[KN.H_CAP], h[KN.H_LSCALE] = loss_cap, loss_scale
     return h
 
 
-def loss_and_gradients(layout, codes, P, data, scale):
+def loss_and_gradients(layout, codes, P, data, scale, cap=np.inf, G=None, buffers=None):
     """``(loss sum, flat gradients)`` of ``data`` at the flat parameters ``P`` (no dropout,
-    no L2), gradients multiplied by ``scale`` (``1 / total weight``: the mean)."""
-    b = data.m
-    dtype = P.dtype
-    acts = np.empty(layout.units * b, dtype)
-    deltas = np.empty(layout.units * b, dtype)
-    G = np.zeros(layout.size, dtype)
-    scratch = scratch_for(layout, b)
-    loss = KN.loss_and_gradients(P, G, layout.table, codes, data.X, data.Yf, data.Yi, data.w, scale, acts,
-                                 deltas, scratch)
+    no L2), gradients multiplied by ``scale`` (``1 / total weight``: the mean). ``cap``:
+    each example's cross-entropy at most this. ``G`` and ``buffers`` (from
+    :func:`pass_buffers`) may be given to reuse them across calls."""
+    acts, deltas, scratch = pass_buffers(layout, data.m, P.dtype) if buffers is None else buffers
+    if G is None:
+        G = np.zeros(layout.size, P.dtype)
+    loss = KN.loss_and_gradients(P, G, layout.table, codes, data.X, data.Yf, data.Yi, data.w, scale, float(cap),
+                                 acts, deltas, scratch)
     return float(loss), G
+
+
+def pass_buffers(layout, m, dtype):
+    """``(acts, deltas, scratch)``: the work buffers of a forward and backward pass over
+    ``m`` examples (see :func:`loss_and_gradients`)."""
+    return (np.empty(layout.units * m, dtype), np.empty(layout.units * m, dtype), scratch_for(layout, m))
 
 
 def predict(layout, codes, P, X, block=4096):

@@ -26,8 +26,9 @@ from .dropout import uniform
 
 #: Hidden activation codes.
 RELU, TANH, SIGMOID, IDENTITY = 0, 1, 2, 3
-#: Output layer codes.
-OUT_SIGMOID, OUT_SOFTMAX, OUT_IDENTITY = 0, 1, 2
+#: Output layer codes. ``OUT_POISSON``: exponential output with the half Poisson deviance
+#: (scikit-learn's ``MLPRegressor(loss="poisson")``).
+OUT_SIGMOID, OUT_SOFTMAX, OUT_IDENTITY, OUT_POISSON = 0, 1, 2, 3
 
 
 @helper
@@ -211,10 +212,12 @@ def sigmoid_loss(z, y, one, zero):
 
 
 @helper
-def sigmoid_ce_segment(z, y, w, bias, s, d, tmp):
+def sigmoid_ce_segment(z, y, w, bias, s, d, tmp, cap):
     """One row segment of the sigmoid / cross-entropy output: ``d = (a - y) * w * s``;
     returns ``(sum w * loss, sum d)`` in float64. ``w`` empty: unweighted. ``tmp``: float64,
-    at least ``z.size`` long, receives the per-example losses.
+    at least ``z.size`` long, receives the per-example losses, each at most ``cap``
+    (scikit-learn clips the probability to ``[eps, 1 - eps]``: for 0/1 targets a loss above
+    ``-log(eps)`` becomes it; below ``-log(1 - eps)`` the two differ by under ``eps / 2``).
 
     Two passes: the element-wise one (exp, log1p, the sigmoid, ``d``) has no reduction in it
     and vectorises; the sums follow in :func:`row_sum`'s fixed order."""
@@ -223,6 +226,7 @@ def sigmoid_ce_segment(z, y, w, bias, s, d, tmp):
     n = z.size
     t = tmp[:n]
     weighted = w.size > 0
+    cap_ = z.dtype.type(cap)
     for j in range(n):  # sigmoid_loss written out (see there): this loop vectorises
         v = z[j] + bias
         e = exp(-np.abs(v))
@@ -230,6 +234,7 @@ def sigmoid_ce_segment(z, y, w, bias, s, d, tmp):
         pos = v >= zero
         a = (one / den) if pos else (e / den)
         loss = ((v if pos else zero) - y[j] * v) + log1p(e)
+        loss = cap_ if loss > cap_ else loss  # NaN stays NaN
         if weighted:
             d[j] = (a - y[j]) * (w[j] * s)
             t[j] = np.float64(w[j]) * np.float64(loss)
@@ -269,7 +274,7 @@ SOFTMAX_BLOCK = 256
 
 
 @helper
-def softmax_block(Z, b, labels, w, s, dZ, j0, j1, part, scratch):
+def softmax_block(Z, b, labels, w, s, dZ, j0, j1, part, scratch, cap):
     """Columns ``j0:j1`` of the softmax / categorical cross-entropy output, in one pass over
     the block: bias add (in place in ``Z``), max-shifted log-sum-exp, the loss, ``dZ = (a -
     onehot) * w * s`` and the block's ``db`` partial sums into ``part`` (float64, ``(K,)``,
@@ -304,6 +309,7 @@ def softmax_block(Z, b, labels, w, s, dZ, j0, j1, part, scratch):
     total = 0.0
     for j in range(n):
         loss = log(se[j]) - (np.float64(Z[labels[j0 + j], j0 + j]) - mx[j])
+        loss = cap if loss > cap else loss
         total += (np.float64(w[j0 + j]) * loss) if weighted else loss
     for k in range(K):
         dk = dZ[k, j0:j1]
@@ -319,7 +325,7 @@ def softmax_block(Z, b, labels, w, s, dZ, j0, j1, part, scratch):
 
 
 @helper
-def softmax_ce(Z, b, labels, w, scale, dZ, db, scratch):
+def softmax_ce(Z, b, labels, w, scale, dZ, db, scratch, cap):
     """Softmax / categorical cross-entropy output, stable (max-shifted log-sum-exp), block
     after block of :data:`SOFTMAX_BLOCK` columns (the parallel kernel
     ``output.softmax_cross_entropy`` runs the same blocks and merges in the same order).
@@ -337,7 +343,7 @@ def softmax_ce(Z, b, labels, w, scale, dZ, db, scratch):
     total = 0.0
     for j0 in range(0, n, SOFTMAX_BLOCK):
         j1 = min(n, j0 + SOFTMAX_BLOCK)
-        total += softmax_block(Z, b, labels, w, s, dZ, j0, j1, part, scratch)
+        total += softmax_block(Z, b, labels, w, s, dZ, j0, j1, part, scratch, cap)
         for k in range(K):
             acc[k] += part[k]
     for k in range(K):
@@ -377,13 +383,57 @@ def identity_se(Z, b, Y, w, scale, dZ, db):
 
 
 @helper
-def sigmoid_output(Z, b, Yf, w, scale, dZ, db, scratch, want):
+def poisson_deviance(Z, b, Y, w, scale, dZ, db):
+    """Exponential output with the half Poisson deviance, scikit-learn's
+    ``MLPRegressor(loss="poisson")``: ``p = exp(z + b)``, ``loss_j = sum_k y log(y / p) - y
+    + p`` (``0 log 0 = 0``), ``dZ = (p - y) * w * scale`` (the canonical log link), ``db``
+    its row sums; returns ``sum_j w_j * loss_j`` (float64)."""
+    K, n = Z.shape
+    weighted = w.size > 0
+    s = Z.dtype.type(scale)
+    zero = Z.dtype.type(0)
+    total = 0.0
+    for k in range(K):
+        bk = b[k, 0]
+        zk = Z[k]
+        yk = Y[k]
+        dk = dZ[k]
+        acc = 0.0
+        for j in range(n):
+            p = exp(zk[j] + bk)
+            y = yk[j]
+            loss = ((y * log(y / p)) if y != zero else zero) - y + p
+            r = p - y
+            if weighted:
+                v = r * (w[j] * s)
+                total += np.float64(w[j]) * np.float64(loss)
+            else:
+                v = r * s
+                total += np.float64(loss)
+            dk[j] = v
+            acc += np.float64(v)
+        db[k, 0] = acc
+    return total
+
+
+@helper
+def exp_activate(Z, b):
+    """``Z = exp(Z + b)`` in place: the Poisson output's prediction."""
+    for i in range(Z.shape[0]):
+        z = Z[i]
+        bi = b[i, 0]
+        for j in range(z.size):
+            z[j] = exp(z[j] + bi)
+
+
+@helper
+def sigmoid_output(Z, b, Yf, w, scale, dZ, db, scratch, want, cap):
     """Sigmoid output with binary cross-entropy, row by row (:func:`sigmoid_ce_segment`);
     without ``want`` the loss is skipped (:func:`sigmoid_dz_segment`): 0.0 or NaN."""
     total = 0.0
     for k in range(Z.shape[0]):
         if want:
-            sl, sd = sigmoid_ce_segment(Z[k], Yf[k], w, b[k, 0], Z.dtype.type(scale), dZ[k], scratch[0])
+            sl, sd = sigmoid_ce_segment(Z[k], Yf[k], w, b[k, 0], Z.dtype.type(scale), dZ[k], scratch[0], cap)
         else:
             sl, sd = sigmoid_dz_segment(Z[k], Yf[k], w, b[k, 0], Z.dtype.type(scale), dZ[k], scratch[0])
         db[k, 0] = sd
@@ -392,24 +442,27 @@ def sigmoid_output(Z, b, Yf, w, scale, dZ, db, scratch, want):
 
 
 @helper
-def output_loss_any(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
-    """:func:`output_loss` for an ``out`` known only at run time (all three compiled)."""
+def output_loss_any(out, Z, b, Yf, Yi, w, scale, cap, dZ, db, scratch, want):
+    """:func:`output_loss` for an ``out`` known only at run time (all four compiled)."""
     if out == OUT_SIGMOID:
-        return sigmoid_output(Z, b, Yf, w, scale, dZ, db, scratch, want)
+        return sigmoid_output(Z, b, Yf, w, scale, dZ, db, scratch, want, cap)
     if out == OUT_SOFTMAX:
-        return softmax_ce(Z, b, Yi, w, scale, dZ, db, scratch)
+        return softmax_ce(Z, b, Yi, w, scale, dZ, db, scratch, cap)
+    if out == OUT_POISSON:
+        return poisson_deviance(Z, b, Yf, w, scale, dZ, db)
     return identity_se(Z, b, Yf, w, scale, dZ, db)
 
 
-def output_loss(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
+def output_loss(out, Z, b, Yf, Yi, w, scale, cap, dZ, db, scratch, want):
     """The output layer ``out``'s loss, ``dZ`` and ``db``; returns the weighted loss sum.
     Without ``want`` the sigmoid output skips the loss (see :func:`sigmoid_dz_segment`) and
     returns 0.0 or NaN; the other outputs always compute it (a small part of their work).
 
     In compiled code an ``out`` that is a compile-time constant (the training loop compiled
     for one output layer, ``network.train_for``) compiles that output layer alone; a run-time
-    ``out`` compiles :func:`output_loss_any`, which holds all three."""
-    return output_loss_any(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want)
+    ``out`` compiles :func:`output_loss_any`, which holds all four. ``cap``: each example's
+    cross-entropy at most this (``np.inf``: no cap; see :func:`sigmoid_ce_segment`)."""
+    return output_loss_any(out, Z, b, Yf, Yi, w, scale, cap, dZ, db, scratch, want)
 
 
 @helper
@@ -419,6 +472,8 @@ def output_activate_any(out, Z, b):
         bias_activate(Z, b, out * 0 + SIGMOID)
     elif out == OUT_SOFTMAX:
         softmax_activate(Z, b)
+    elif out == OUT_POISSON:
+        exp_activate(Z, b)
     else:
         bias_activate(Z, b, out * 0 + IDENTITY)
 
@@ -454,20 +509,23 @@ _NO_WRAPPERS = {"error_model": ERROR_MODEL, "no_cpython_wrapper": True, "no_cfun
 
 
 @overload(output_loss, prefer_literal=True, jit_options=_NO_WRAPPERS)
-def _output_loss_typed(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
+def _output_loss_typed(out, Z, b, Yf, Yi, w, scale, cap, dZ, db, scratch, want):
     code = getattr(out, "literal_value", None)
     if code == OUT_SIGMOID:
-        def impl(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
-            return sigmoid_output(Z, b, Yf, w, scale, dZ, db, scratch, want)
+        def impl(out, Z, b, Yf, Yi, w, scale, cap, dZ, db, scratch, want):
+            return sigmoid_output(Z, b, Yf, w, scale, dZ, db, scratch, want, cap)
     elif code == OUT_SOFTMAX:
-        def impl(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
-            return softmax_ce(Z, b, Yi, w, scale, dZ, db, scratch)
+        def impl(out, Z, b, Yf, Yi, w, scale, cap, dZ, db, scratch, want):
+            return softmax_ce(Z, b, Yi, w, scale, dZ, db, scratch, cap)
     elif code == OUT_IDENTITY:
-        def impl(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
+        def impl(out, Z, b, Yf, Yi, w, scale, cap, dZ, db, scratch, want):
             return identity_se(Z, b, Yf, w, scale, dZ, db)
+    elif code == OUT_POISSON:
+        def impl(out, Z, b, Yf, Yi, w, scale, cap, dZ, db, scratch, want):
+            return poisson_deviance(Z, b, Yf, w, scale, dZ, db)
     else:
-        def impl(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want):
-            return output_loss_any(out, Z, b, Yf, Yi, w, scale, dZ, db, scratch, want)
+        def impl(out, Z, b, Yf, Yi, w, scale, cap, dZ, db, scratch, want):
+            return output_loss_any(out, Z, b, Yf, Yi, w, scale, cap, dZ, db, scratch, want)
     return impl
 
 
@@ -483,6 +541,9 @@ def _output_activate_typed(out, Z, b):
     elif code == OUT_IDENTITY:
         def impl(out, Z, b):
             bias_activate(Z, b, Z.shape[0] * 0 + IDENTITY)
+    elif code == OUT_POISSON:
+        def impl(out, Z, b):
+            exp_activate(Z, b)
     else:
         def impl(out, Z, b):
             output_activate_any(out, Z, b)

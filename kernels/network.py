@@ -34,24 +34,35 @@ from ._intrinsics import readonly
 from ._intrinsics import view2 as _view2
 from .dense import mm_nn, mm_nt, mm_tn
 from .dropout import layer_key
-from .layers import (OUT_IDENTITY, OUT_SIGMOID, OUT_SOFTMAX, bias_activate, dropout_forward, hidden_backward,
-                     output_activate, output_loss)
+from .layers import (OUT_IDENTITY, OUT_POISSON, OUT_SIGMOID, OUT_SOFTMAX, bias_activate, dropout_forward,
+                     hidden_backward, output_activate, output_loss)
 from .optimizers import optimizer_update, squared_weight_norm
-from .shuffle import permutation_into
+from .shuffle import permutation_into, shuffle_from
 
 # codes[...]
-C_L, C_ACT, C_OUT, C_OPT, C_XMAJOR, C_SHUFFLE, C_BATCH, C_EVERY = range(8)
-N_CODES = C_EVERY + 1
-# hyper[...]
-H_BETA, H_BETA1, H_BETA2, H_EPS, H_L2, H_KEEP = range(6)
-N_HYPER = H_KEEP + 1
+C_L, C_ACT, C_OUT, C_OPT, C_XMAJOR, C_SHUFFLE, C_BATCH, C_EVERY, C_FORM = range(9)
+N_CODES = C_FORM + 1
+# codes[C_SHUFFLE]: batches in order; the course's RandomState(seed + e).permutation(m) for
+# epoch e; or scikit-learn's: the index array reshuffled in place every epoch by a generator
+# whose state continues (``key`` and istate[I_MTPOS], from RandomState.get_state()).
+SHUFFLE_NONE, SHUFFLE_COURSE, SHUFFLE_CONTINUED = 0, 1, 2
+# codes[C_FORM]: the course's bookkeeping (an epoch's cost is the batches' objectives
+# weighted by their weight sums; a batch whose weights are all 0 is skipped), or
+# scikit-learn's (weighted by their row counts; such a batch is an error, as its 0/0 is).
+FORM_COURSE, FORM_SKLEARN = 0, 1
+# hyper[...]: H_CAP caps each example's cross-entropy (scikit-learn clips probabilities to
+# [eps, 1 - eps]: a cap of -log(eps)); H_LSCALE multiplies a batch's loss sum before the L2
+# term is added (scikit-learn's squared error is the mean over targets, 1 / n_targets).
+H_BETA, H_BETA1, H_BETA2, H_EPS, H_L2, H_KEEP, H_CAP, H_LSCALE = range(8)
+N_HYPER = H_LSCALE + 1
 # istate[...]
-I_CUR, I_T, I_EPOCH, I_STEP, I_SEED, I_DSEED, I_E0, I_NEED = range(8)
-N_ISTATE = I_NEED + 1
+I_CUR, I_T, I_EPOCH, I_STEP, I_SEED, I_DSEED, I_E0, I_NEED, I_MTPOS = range(9)
+N_ISTATE = I_MTPOS + 1
 # fstate[...]
 F_LOSS, F_WEIGHT = range(2)
-# Return codes of the training loop.
-OK, BAD_COST, BAD_UPDATE = 0, 1, 2
+# Return codes of the training loop. ZERO_WEIGHT: a batch whose weights sum to 0 in
+# scikit-learn's form (np.average raises ZeroDivisionError there).
+OK, BAD_COST, BAD_UPDATE, ZERO_WEIGHT = 0, 1, 2, 3
 
 
 @helper
@@ -140,8 +151,8 @@ def forward(P, layout, codes, xmajor, keep, seed, step, X, b, acts, dropped, mas
 
 
 @helper(inline=True)
-def backward(out, P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dropped, masks, deltas, scratch,
-             gram, want):
+def backward(out, P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, cap, b, acts, dropped, masks, deltas,
+             scratch, gram, want):
     """Output loss (output layer ``out``, see ``layers.output_loss``), then the backward pass: gradients (already divided by the weight sum,
     through ``scale``) into ``G``. Returns the weighted loss sum of the batch (float64; 0.0
     or NaN, see ``layers.output_loss``, without ``want``). On the Gram path (``gram``) the
@@ -151,7 +162,7 @@ def backward(out, P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, act
     dropout = masks.size > 0
     ZL = _block(acts, layout, L, b)
     dZ = _block(deltas, layout, L, b)
-    loss = output_loss(out, ZL, _bias(P, layout, L), Yf, Yi, w, scale, dZ, _bias(G, layout, L), scratch,
+    loss = output_loss(out, ZL, _bias(P, layout, L), Yf, Yi, w, scale, cap, dZ, _bias(G, layout, L), scratch,
                        want)
     for l in range(L, 0, -1):
         dZ = _block(deltas, layout, l, b)
@@ -301,8 +312,9 @@ def step(out, P2, V2, S2, G, segments, layout, codes, hyper, lr, istate, xmajor,
     gZ1 = _view2(gZ[cur], 0, layout[1, 0], b) if gram else _view2(gZ[0], 0, 0, 0)
     forward(P, layout, codes, xmajor, keep, istate[I_DSEED], istate[I_T], X, b, acts, dropped, masks, gZ1)
     scale = 1.0 / weight_sum
-    loss = backward(out, P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, dropped, masks, deltas,
-                    scratch, gram, want)
+    loss = backward(out, P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, hyper[H_CAP], b, acts, dropped,
+                    masks, deltas, scratch, gram, want)
+    loss *= hyper[H_LSCALE]
     l2 = hyper[H_L2]
     if l2 != 0.0:
         loss += 0.5 * l2 * squared_weight_norm(P, segments)
@@ -383,10 +395,13 @@ def train_loop(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstat
             loss, ok = step(OUTPUT, P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, xmajor, X, Yf, Yi,
                             w, total_weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, want)
             weight = total_weight
+            nrows = np.float64(m)
             last = True
         else:
             if j0 == 0:
-                if codes[C_SHUFFLE] == 1:
+                if codes[C_SHUFFLE] == SHUFFLE_CONTINUED:
+                    istate[I_MTPOS] = shuffle_from(key, istate[I_MTPOS], perm)
+                elif codes[C_SHUFFLE] == SHUFFLE_COURSE:
                     permutation_into(istate[I_SEED] + e, key, perm)
                 else:
                     for j in range(m):
@@ -402,9 +417,13 @@ def train_loop(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstat
             Yiv = Yib[:nb] if Yi.size > 0 else Yib[:0]
             wv = wb[:nb] if w.size > 0 else wb[:0]
             last = j1 == m
+            nrows = np.float64(nb)
             if weight == 0.0:
                 # Every example of this batch has weight 0: its objective (sum w loss / sum w) is
-                # undefined and it carries no information. No step: the next batch follows.
+                # undefined and it carries no information. No step: the next batch follows
+                # (scikit-learn's form: an error, the NaN its 0 / 0 gives).
+                if codes[C_FORM] == FORM_SKLEARN:
+                    return ZERO_WEIGHT, steps, np.nan
                 if last:
                     _end_epoch(istate, fstate, epoch_costs, e, e0)
                 else:
@@ -416,14 +435,22 @@ def train_loop(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstat
                             readonly(Xv), readonly(Yfv), readonly(Yiv), readonly(wv), weight, acts, dropped, masks,
                             deltas, scratch, gZ, gS, G1, product, want)
         cost = loss / weight
-        if not np.isfinite(loss):
-            return BAD_COST, steps, cost
-        if not ok:
-            return BAD_UPDATE, steps, cost
+        # scikit-learn's form takes every step, finite or not, as scikit-learn does (a NaN
+        # validation score is part of its record; a fit left non-finite is refused at its end).
+        if codes[C_FORM] != FORM_SKLEARN:
+            if not np.isfinite(loss):
+                return BAD_COST, steps, cost
+            if not ok:
+                return BAD_UPDATE, steps, cost
         _commit(istate)
         steps += 1
-        fstate[F_LOSS] += loss
-        fstate[F_WEIGHT] += weight
+        if codes[C_FORM] == FORM_SKLEARN:
+            # accumulated_loss += batch_loss * n_batch, then / m: the objective per row
+            fstate[F_LOSS] += cost * nrows
+            fstate[F_WEIGHT] += nrows
+        else:
+            fstate[F_LOSS] += loss
+            fstate[F_WEIGHT] += weight
         if last:
             _end_epoch(istate, fstate, epoch_costs, e, e0)
         else:
@@ -477,9 +504,10 @@ def update(P2, V2, S2, G, segments, codes, hyper, lr, weight_sum, istate):
 
 
 @entry
-def loss_and_gradients(P, G, layout, codes, X, Yf, Yi, w, scale, acts, deltas, scratch):
+def loss_and_gradients(P, G, layout, codes, X, Yf, Yi, w, scale, cap, acts, deltas, scratch):
     """Weighted loss sum of ``(X, Y)`` at parameters ``P`` (1-D), gradients (times ``scale``
-    and the weights) into ``G``; no dropout, no update. Numba JIT-compiled.
+    and the weights) into ``G``; no dropout, no update. ``cap``: each example's
+    cross-entropy capped (``np.inf``: none; see ``H_CAP``). Numba JIT-compiled.
 
     With ``scale = 1 / sum(w)`` over a whole data set split in parts, the gradients of the
     parts add up to the data set's (what a data-parallel fit reduces).
@@ -492,8 +520,8 @@ def loss_and_gradients(P, G, layout, codes, X, Yf, Yi, w, scale, acts, deltas, s
     forward(P, layout, codes, xmajor, keep, seed, step_, X, b, acts, acts[:0], none, no_gram)
     no = bs_is_negative(codes)  # run-time False (see train_loop)
     # The output layer known at run time: all three compiled (this entry serves every model).
-    return backward(codes[C_OUT], P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, b, acts, acts[:0], none,
-                    deltas, scratch, no, not no)
+    return backward(codes[C_OUT], P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, cap, b, acts, acts[:0],
+                    none, deltas, scratch, no, not no)
 
 
 def predict_block(P, layout, codes, X, acts):
@@ -511,7 +539,7 @@ def predict_block(P, layout, codes, X, acts):
     return Z
 
 
-_OUTPUT_NAMES = {OUT_SIGMOID: "sigmoid", OUT_SOFTMAX: "softmax", OUT_IDENTITY: "identity"}
+_OUTPUT_NAMES = {OUT_SIGMOID: "sigmoid", OUT_SOFTMAX: "softmax", OUT_IDENTITY: "identity", OUT_POISSON: "poisson"}
 
 
 def _compiled_for(fn, out):

@@ -15,6 +15,16 @@ Formulas, with ``g = dW + l2 * W`` (``l2 = lambda / m``, the course's ``lambd / 
 - ``ADAM``:     ``v = b1 v + (1 - b1) g``;  ``s = b2 s + (1 - b2) g**2``;
   ``W = W - lr * (v / c1) / (sqrt(s / c2) + eps)``, ``c1 = 1 - b1**t``, ``c2 = 1 - b2**t``
 
+scikit-learn's forms (``sklearn.neural_network._stochastic_optimizers``), for the
+``fastnn.sklearn`` estimators, each in scikit-learn's order of operations:
+
+- ``SK_ADAM``:  the moments as ``ADAM``; ``lr_t = lr * sqrt(c2) / c1`` (float64);
+  ``W = W + (-lr_t * v) / (sqrt(s) + eps)``. The update is float64 whatever the dtype
+  (scikit-learn's ``lr_t`` is a NumPy float64 scalar, which promotes a float32 moment),
+  then rounded to the parameters' dtype, as its ``param += update`` does.
+- ``SK_SGD``:   ``v = momentum * v - lr * g``;  ``W = W + v`` (classical momentum)
+- ``SK_NESTEROV``: ``v = momentum * v - lr * g``;  ``W = W + (momentum * v - lr * g)``
+
 Constants are converted to the parameters' dtype first (float32 stays float32), in the
 order of operations of ``fastnn.reference``. No fastmath.
 """
@@ -23,11 +33,14 @@ import numpy as np
 
 from ._config import helper
 
-GD, MOMENTUM, ADAM = 0, 1, 2
+GD, MOMENTUM, ADAM, SK_ADAM, SK_SGD, SK_NESTEROV = 0, 1, 2, 3, 4, 5
+#: Optimizers with a first-moment (velocity) vector, and those with a second one too.
+WITH_V = (MOMENTUM, ADAM, SK_ADAM, SK_SGD, SK_NESTEROV)
+WITH_S = (ADAM, SK_ADAM)
 
 
 @helper
-def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, omb1, b2, omb2, eps_, c1, c2):
+def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, omb1, b2, omb2, eps_, c1, c2, nlr, eps64):
     """One contiguous segment, all arrays sliced to it (indices from 0: a loop over a slice
     vectorises where the same loop over ``range(start, end)`` of the whole vectors did not).
     Returns True when a new value is not finite."""
@@ -46,7 +59,7 @@ def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, o
             p = P[q] - lr_ * v
             Pn[q] = p
             bad |= p - p != 0
-    else:
+    elif opt == 2:
         for q in range(P.size):
             g = G[q] + l2_ * P[q] if decay else G[q]
             v = b1 * V[q] + omb1 * g
@@ -54,6 +67,30 @@ def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, o
             Vn[q] = v
             Sn[q] = s
             p = P[q] - lr_ * (v / c1) / (np.sqrt(s / c2) + eps_)
+            Pn[q] = p
+            bad |= p - p != 0
+    elif opt == 3:
+        # scikit-learn's Adam: nlr is -lr_t and eps64 epsilon, both float64.
+        T = P.dtype.type
+        for q in range(P.size):
+            g = G[q] + l2_ * P[q] if decay else G[q]
+            v = b1 * V[q] + omb1 * g
+            s = b2 * S[q] + omb2 * (g * g)
+            Vn[q] = v
+            Sn[q] = s
+            u = (nlr * np.float64(v)) / (np.sqrt(np.float64(s)) + eps64)
+            p = T(np.float64(P[q]) + u)
+            Pn[q] = p
+            bad |= p - p != 0
+    else:
+        # scikit-learn's SGD, classical (4) or Nesterov's (5) momentum; b_ is the momentum.
+        nesterov = opt == 5
+        for q in range(P.size):
+            g = G[q] + l2_ * P[q] if decay else G[q]
+            v = b_ * V[q] - lr_ * g
+            Vn[q] = v
+            u = (b_ * v - lr_ * g) if nesterov else v
+            p = P[q] + u
             Pn[q] = p
             bad |= p - p != 0
     # x - x is 0 for finite x and NaN for inf/NaN. An OR of flags vectorises; a float sum
@@ -67,9 +104,12 @@ def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1,
     True when every new parameter is finite. ``V``/``S`` may be empty when unused."""
     T = P.dtype.type
     c1 = c2 = T(1.0)
+    nlr = np.float64(0.0)
     if opt == 2:  # Adam's bias corrections (two pow calls a step, unused by the others)
         c1 = T(1.0 - beta1 ** np.float64(t))
         c2 = T(1.0 - beta2 ** np.float64(t))
+    elif opt == 3:  # scikit-learn's: lr_t = lr * sqrt(1 - b2**t) / (1 - b1**t), negated
+        nlr = -(lr * np.sqrt(1.0 - beta2 ** np.float64(t)) / (1.0 - beta1 ** np.float64(t)))
     uniform = l2 == 0.0
     for r in range(segments.shape[0]):
         uniform = uniform and segments[r, 2] != 2
@@ -77,7 +117,7 @@ def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1,
         # ``l2 != 0.0`` is False here; a run-time bool, not the literal, which would compile
         # _update_segment a second time.
         bad = _update_segment(P, G, V, S, Pn, Vn, Sn, opt, T(lr), T(l2), l2 != 0.0, T(beta), T(1.0 - beta), T(beta1),
-                              T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2)
+                              T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2, nlr, eps)
         return not bad
     bad = False
     for r in range(segments.shape[0]):
@@ -86,9 +126,10 @@ def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1,
             continue
         decay = l2 != 0.0 and kind == 1
         Vs, Vns = (V[a:e], Vn[a:e]) if opt >= 1 else (V[:0], Vn[:0])
-        Ss, Sns = (S[a:e], Sn[a:e]) if opt == 2 else (S[:0], Sn[:0])
+        Ss, Sns = (S[a:e], Sn[a:e]) if (opt == 2 or opt == 3) else (S[:0], Sn[:0])
         bad |= _update_segment(P[a:e], G[a:e], Vs, Ss, Pn[a:e], Vns, Sns, opt, T(lr), T(l2), decay, T(beta),
-                               T(1.0 - beta), T(beta1), T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2)
+                               T(1.0 - beta), T(beta1), T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2,
+                               nlr, eps)
     return not bad
 
 

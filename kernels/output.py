@@ -69,7 +69,7 @@ def sigmoid_cross_entropy(Z, b, Y, scale, dZ):
         j0 = c * m // nc
         j1 = (c + 1) * m // nc
         tmp = np.empty(j1 - j0, np.float64)
-        sl, sd = sigmoid_ce_segment(Z[0, j0:j1], Y[0, j0:j1], no_weights, bias, s, dZ[0, j0:j1], tmp)
+        sl, sd = sigmoid_ce_segment(Z[0, j0:j1], Y[0, j0:j1], no_weights, bias, s, dZ[0, j0:j1], tmp, np.inf)
         partial[c, 0] = sl
         partial[c, 1] = sd
     cost = 0.0
@@ -147,7 +147,7 @@ def softmax_cross_entropy(Z, b, labels, scale, dZ, db):
         j0 = c * SOFTMAX_BLOCK
         j1 = min(m, j0 + SOFTMAX_BLOCK)
         scratch = np.empty((2, SOFTMAX_BLOCK), np.float64)
-        losses[c] = softmax_block(Z, b, labels, no_weights, s, dZ, j0, j1, parts[c], scratch)
+        losses[c] = softmax_block(Z, b, labels, no_weights, s, dZ, j0, j1, parts[c], scratch, np.inf)
     total = 0.0
     acc = np.zeros(K, np.float64)
     for c in range(nb):

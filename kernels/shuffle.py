@@ -11,6 +11,10 @@ implements the same two pieces in Numba:
   Fisher-Yates from the last index down, each swap index drawn by rejection from the
   smallest bit mask covering it (NumPy's ``random_interval``).
 
+- ``shuffle_from``: ``RandomState.shuffle(out)`` continuing a given generator state (its
+  624 words and position, as ``RandomState.get_state()`` gives them): scikit-learn's MLP
+  reshuffles its index array every epoch with the estimator's own generator.
+
 The test suite compares ``permutation_into`` with ``numpy.random.RandomState(seed).permutation``
 for many seeds and lengths.
 """
@@ -62,16 +66,9 @@ def mt19937_next(key, pos):
 
 
 @helper
-def permutation_into(seed, key, out):
-    """Write ``numpy.random.RandomState(seed).permutation(out.size)`` into ``out`` (int64).
-
-    ``key`` is a scratch uint32 array of 624 words. ``out.size`` must be below 2**32 (the
-    32-bit branch of NumPy's ``random_interval``).
-    """
+def _fisher_yates(key, pos, out):
+    """Shuffle ``out`` in place from the generator at ``(key, pos)``; the new position."""
     n = out.size
-    for i in range(n):
-        out[i] = i
-    pos = mt19937_seed(key, seed)
     for i in range(n - 1, 0, -1):
         mask = np.uint32(i)
         mask |= mask >> np.uint32(1)
@@ -88,6 +85,30 @@ def permutation_into(seed, key, out):
         tmp = out[i]
         out[i] = out[j]
         out[j] = tmp
+    return pos
+
+
+@helper
+def shuffle_from(key, pos, out):
+    """``RandomState.shuffle(out)`` (int64, 1-D, fewer than 2**32 values) for a generator
+    whose state is the 624 words ``key`` (updated in place) at position ``pos``; returns the
+    new position. The swaps do not depend on ``out``'s values: shuffling an already
+    shuffled index array composes the permutations, as scikit-learn's epochs do."""
+    return _fisher_yates(key, pos, out)
+
+
+@helper
+def permutation_into(seed, key, out):
+    """Write ``numpy.random.RandomState(seed).permutation(out.size)`` into ``out`` (int64).
+
+    ``key`` is a scratch uint32 array of 624 words. ``out.size`` must be below 2**32 (the
+    32-bit branch of NumPy's ``random_interval``).
+    """
+    n = out.size
+    for i in range(n):
+        out[i] = i
+    pos = mt19937_seed(key, seed)
+    _fisher_yates(key, pos, out)
 
 
 @kernel
