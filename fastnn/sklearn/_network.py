@@ -48,7 +48,7 @@ def sklearn_parameters(layout, P):
     for l in range(1, layout.L + 1):
         w0, b0 = layout.table[l, 1], layout.table[l, 2]
         n, n_prev = layout.dims[l], layout.dims[l - 1]
-        coefs.append(np.ascontiguousarray(P[w0:w0 + n * n_prev].reshape(n, n_prev).T))
+        coefs.append(np.array(P[w0:w0 + n * n_prev].reshape(n, n_prev).T, order="C"))  # a copy, always
         intercepts.append(np.array(P[b0:b0 + n]))
     return coefs, intercepts
 

@@ -141,6 +141,21 @@ class _BaseMLP(BaseEstimator):
     def _class_weighted(self, y, sample_weight, incremental):
         return sample_weight
 
+    def _loss_grad_lbfgs(self, packed_coef_inter, X, y, sample_weight, *buffers):
+        """scikit-learn's (private) objective of its L-BFGS at a packed vector: ``(loss,
+        packed gradient)``, here from fastnn's compiled passes (what ``solver="lbfgs"``
+        optimises; scikit-learn's own test of the gradient calls it). ``buffers`` (its work
+        lists) are not used."""
+        from .lbfgs import Objective
+
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        if y.ndim == 1:
+            y = y.reshape((-1, 1))
+        dims = [X.shape[1]] + [c.shape[1] for c in self.coefs_]
+        objective = Objective(self, X, y, sample_weight, net.layout_of(dims))
+        return objective(np.asarray(packed_coef_inter, dtype=np.float64))
+
     # ------------------------------------------------------------------ prediction
 
     def _forward(self, X, check_input=True):
