@@ -21,7 +21,7 @@ def _module_name(path):
     return ".".join(parts)
 
 
-_MODULES = {_module_name(p) for p in PACKAGE.glob("*.py")}
+_MODULES = {_module_name(p) for p in PACKAGE.rglob("*.py")}
 
 
 def _imports(path):
@@ -48,7 +48,7 @@ def _imports(path):
 
 
 def _graph():
-    return {_module_name(p): _imports(p) for p in PACKAGE.glob("*.py")}
+    return {_module_name(p): _imports(p) for p in PACKAGE.rglob("*.py")}
 
 
 def _cycle(graph):

@@ -53,7 +53,8 @@ except ImportError as exc:  # pragma: no cover - exercised only without scikit-l
     raise ImportError("fastnn.sklearn needs scikit-learn >= 1.6: pip install 'fastnn[sklearn]'") from exc
 
 from .estimators import MLPClassifier, MLPRegressor
-from .patching import from_sklearn, patch_sklearn, sklearn_is_patched, to_sklearn, unpatch_sklearn
+from .conversion import to_sklearn
+from .patching import from_sklearn, patch_sklearn, sklearn_is_patched, unpatch_sklearn
 
 __all__ = ["MLPClassifier", "MLPRegressor", "patch_sklearn", "unpatch_sklearn", "sklearn_is_patched",
            "to_sklearn", "from_sklearn"]

@@ -14,15 +14,15 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_clas
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils._param_validation import InvalidParameterError  # noqa: F401  (re-exported for users)
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _network as net
+from .conversion import from_sklearn_as, to_sklearn
 from ._params import ATTRIBUTES_DOC, CLASSIFIER_CONSTRAINTS, PARAMS_DOC, REGRESSOR_CONSTRAINTS, model_dtype
-from .lbfgs import fit_lbfgs
+from .lbfgs import Objective, fit_lbfgs
 from .stochastic import NON_FINITE, fit_stochastic
 
 _STOCHASTIC_SOLVERS = ["sgd", "adam"]
@@ -146,8 +146,6 @@ class _BaseMLP(BaseEstimator):
         packed gradient)``, here from fastnn's compiled passes (what ``solver="lbfgs"``
         optimises; scikit-learn's own test of the gradient calls it). ``buffers`` (its work
         lists) are not used."""
-        from .lbfgs import Objective
-
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y)
         if y.ndim == 1:
@@ -195,8 +193,6 @@ class _BaseMLP(BaseEstimator):
         -------
         sklearn.neural_network.MLPClassifier or MLPRegressor
         """
-        from .patching import to_sklearn
-
         return to_sklearn(self)
 
     @classmethod
@@ -213,9 +209,7 @@ class _BaseMLP(BaseEstimator):
         -------
         MLPClassifier or MLPRegressor
         """
-        from .patching import from_sklearn
-
-        return from_sklearn(estimator, cls)
+        return from_sklearn_as(estimator, cls)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
