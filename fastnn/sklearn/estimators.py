@@ -7,6 +7,7 @@ and messages); the training itself runs in ``stochastic.py`` (compiled epochs) a
 compiled forward pass.
 """
 
+import functools
 from itertools import chain
 
 import numpy as np
@@ -18,6 +19,18 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+try:  # scikit-learn's wrapper of fit methods: parameter validation, nested validation skipped
+    from sklearn.base import _fit_context
+except ImportError:  # pragma: no cover - scikit-learn without it
+    def _fit_context(prefer_skip_nested_validation):
+        def decorate(fit_method):
+            def wrapper(estimator, *args, **kwargs):
+                if not (fit_method.__name__ == "partial_fit" and hasattr(estimator, "coefs_")):
+                    estimator._validate_params()
+                return fit_method(estimator, *args, **kwargs)
+            return functools.wraps(fit_method)(wrapper)
+        return decorate
 
 from . import _network as net
 from .conversion import from_sklearn_as, to_sklearn
@@ -33,12 +46,6 @@ class _BaseMLP(BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
 
-    def _validated_params(self, partial):
-        """scikit-learn's parameter validation (``_fit_context``): every call of ``fit``, the
-        first of ``partial_fit``."""
-        if not (partial and hasattr(self, "coefs_")):
-            self._validate_params()
-
     def _fit(self, X, y, sample_weight=None, incremental=False):
         hidden_layer_sizes = self.hidden_layer_sizes
         if not hasattr(hidden_layer_sizes, "__iter__"):
@@ -50,11 +57,7 @@ class _BaseMLP(BaseEstimator):
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         if hasattr(X, "toarray"):  # sparse: the kernels are dense
             X = X.toarray()
-        dtype = model_dtype(self.dtype, X.dtype) if first_pass else self.coefs_[0].dtype
-        if self.solver == "lbfgs":
-            # scikit-learn's L-BFGS works on SciPy's float64 vector, which becomes its coefs_:
-            # its float32 fits compute (and keep) float64 parameters. So does this one.
-            dtype = np.dtype(np.float64)
+        dtype = model_dtype(self.dtype, X.dtype) if first_pass else np.dtype(self.coefs_[0].dtype)
         X = np.asarray(X, dtype=dtype)
         n_samples, n_features = X.shape
         if sample_weight is not None:
@@ -112,6 +115,7 @@ class _BaseMLP(BaseEstimator):
                 self.validation_scores_ = None
                 self.best_validation_score_ = None
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.
 
@@ -129,7 +133,6 @@ class _BaseMLP(BaseEstimator):
         self : object
             The trained model.
         """
-        self._validated_params(partial=False)
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     def _check_solver(self):
@@ -186,8 +189,9 @@ class _BaseMLP(BaseEstimator):
     # ------------------------------------------------------------------ conversion
 
     def to_sklearn(self):
-        """This fitted model as a genuine scikit-learn estimator (the same parameters and
-        fitted attributes; its predictions are this model's).
+        """This fitted model as a genuine scikit-learn estimator (the same parameters, fitted
+        attributes and optimizer state; its predictions are this model's, and its
+        ``partial_fit`` continues as this one's would).
 
         Returns
         -------
@@ -198,8 +202,8 @@ class _BaseMLP(BaseEstimator):
     @classmethod
     def from_sklearn(cls, estimator):
         """A fastnn estimator holding a scikit-learn ``MLPClassifier`` / ``MLPRegressor``'s
-        parameters and fitted state (its ``fit`` / ``partial_fit`` continue as scikit-learn's
-        would).
+        parameters and fitted state, its optimizer's included (``partial_fit`` and a
+        ``warm_start`` fit continue as scikit-learn's would).
 
         Parameters
         ----------
@@ -379,6 +383,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._predictions(self._forward(X, check_input=check_input))
 
     @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with a single iteration over the given data.
 
@@ -394,7 +399,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         -------
         self : object
         """
-        self._validated_params(partial=True)
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
@@ -545,6 +549,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     # scikit-learn's regressor tests the method itself, not its result (always true), so
     # partial_fit exists for every solver there; the same here.
     @available_if(lambda est: est._check_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with a single iteration over the given data.
 
@@ -558,5 +563,4 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         -------
         self : object
         """
-        self._validated_params(partial=True)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)

@@ -1,6 +1,10 @@
 """``solver="lbfgs"``: SciPy's L-BFGS-B over fastnn's compiled full-batch loss and gradients,
 called as scikit-learn's ``_fit_lbfgs`` calls it (the same packed vector, options and
 result handling), so that the optimiser sees the same function and takes the same path.
+
+Dtypes, as scikit-learn's: SciPy hands the objective its vector in the starting point's
+dtype, so a float32 fit evaluates the loss and gradients in float32; the result
+(``opt_res.x``, float64) becomes ``coefs_``, so an L-BFGS fit leaves float64 parameters.
 """
 
 import numpy as np
@@ -54,11 +58,11 @@ class Objective:
         P[self.order] = x
         loss_sum, _ = training.loss_and_gradients(self.layout, self.codes, P, self.data, 1.0 / self.sw_sum, self.cap,
                                                   G=G, buffers=self.buffers)
-        W = P[self.weights].astype(np.float64)
+        W = P[self.weights]
         loss = loss_sum * self.lscale / self.sw_sum + (0.5 * self.alpha) * float(W @ W) / self.sw_sum
-        g = G.astype(np.float64)
-        g[self.weights] += (self.alpha / self.sw_sum) * W
-        self.grad[:] = g[self.order]
+        # (dW + alpha W) / sum(w) in the model's dtype, as scikit-learn's gradient buffers
+        G[self.weights] += self.dtype.type(self.alpha / self.sw_sum) * W
+        self.grad[:] = G[self.order]
         return loss, self.grad.copy()
 
 
@@ -77,6 +81,6 @@ def fit_lbfgs(est, X, y, sample_weight, dims):
         )
     est.n_iter_ = _check_optimize_result("lbfgs", opt_res, est.max_iter)
     est.loss_ = opt_res.fun
-    P = np.empty(layout.size, X.dtype)
+    P = np.empty(layout.size, np.float64)  # opt_res.x: scikit-learn's coefs_ are float64 after L-BFGS
     P[objective.order] = opt_res.x
     est.coefs_, est.intercepts_ = net.sklearn_parameters(layout, P)

@@ -37,6 +37,9 @@ class SolverState:
 
     def __init__(self, solver, learning_rate_init, size, dtype):
         self.solver = solver
+        self.learning_rate_init = float(learning_rate_init)
+        #: SGD: the rate of the next epoch. Adam: scikit-learn's last bias-corrected rate
+        #: (informative only: Adam's steps derive theirs from learning_rate_init and t).
         self.learning_rate = float(learning_rate_init)
         self.t = 0
         n_state = 2 if solver == "adam" else 1
@@ -154,7 +157,7 @@ def fit_stochastic(est, X, y, sample_weight, incremental, dims, keep_prob):
     limit = 1 if largest < BLAS_SINGLE_THREAD_BELOW else None
 
     def epoch():
-        lrs[0] = opt.learning_rate
+        lrs[0] = opt.learning_rate if est.solver == "sgd" else opt.learning_rate_init
         s[KN.I_EPOCH] = 0
         s[KN.I_STEP] = 0
         status, _, _ = entry(state.P2, state.V2, state.S2, state.G, layout.segments, layout.table, codes, hyper, lrs,
@@ -204,6 +207,8 @@ def fit_stochastic(est, X, y, sample_weight, incremental, dims, keep_prob):
         V, S = state.optimizer_state()
         opt.V, opt.S = V.copy(), S.copy()
         opt.t = int(s[KN.I_T])
+        if est.solver == "adam" and opt.t > 0:  # what AdamOptimizer leaves in learning_rate
+            opt.learning_rate = opt.learning_rate_init * np.sqrt(1 - est.beta_2 ** opt.t) / (1 - est.beta_1 ** opt.t)
         rs.set_state((name, state.key.copy(), int(s[KN.I_MTPOS]), has_gauss, gauss))
     if early_stopping:
         est.coefs_, est.intercepts_ = est._best_coefs, est._best_intercepts
