@@ -244,6 +244,23 @@ def test_batch_size_not_dividing_n(batch_size):
     assert_same_fit(ours, theirs)
 
 
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_epochs_run_in_slices_are_the_same_fit(monkeypatch, solver):
+    """An epoch split over several compiled calls (one step a call: what a long epoch does so
+    that Ctrl-C is honoured between calls) trains as scikit-learn's, bit for bit the same as
+    one call an epoch."""
+    import fastnn.sklearn.stochastic as stochastic
+
+    whole, theirs = fit_both("clf", X, Y, **BASE, solver=solver, batch_size=37)
+    monkeypatch.setattr(stochastic, "_SMALL_EPOCH", 0)
+    monkeypatch.setattr(stochastic.training, "SLICE_SECONDS", 0.0)
+    sliced, _ = fit_both("clf", X, Y, **BASE, solver=solver, batch_size=37)
+    assert_same_fit(sliced, theirs)
+    for a, b in zip(sliced.coefs_ + sliced.intercepts_, whole.coefs_ + whole.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    assert sliced.loss_curve_ == whole.loss_curve_
+
+
 @pytest.mark.parametrize("batch_size", [37, "auto", 300, 500])
 def test_shuffle_false(batch_size):
     """Batches in order; batch_size >= n without shuffling is the one full batch (fastnn's

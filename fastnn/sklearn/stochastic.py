@@ -12,7 +12,7 @@ Python, as it writes it: ``loss_curve_``, the ``tol`` / ``n_iter_no_change`` rul
 validation score, the learning-rate schedules and the convergence warning.
 """
 
-import math
+import time
 import warnings
 
 import numpy as np
@@ -25,6 +25,10 @@ from .._threads import BLAS_SINGLE_THREAD_BELOW, blas_threads
 from ..kernels import network as KN
 from ..kernels import optimizers as KO
 from . import _network as net
+
+#: Epochs of fewer values than this (rows times units) run in one compiled call each from the
+#: start; larger ones begin with one step a call and then aim at ``training.SLICE_SECONDS``.
+_SMALL_EPOCH = 1 << 22
 
 NON_FINITE = ("Solver produced non-finite parameter weights. The input data may contain large values and need "
               "to be preprocessed.")
@@ -156,16 +160,27 @@ def fit_stochastic(est, X, y, sample_weight, incremental, dims, keep_prob):
     largest = training.largest_product(state, data)
     limit = 1 if largest < BLAS_SINGLE_THREAD_BELOW else None
 
+    per_call = [1 << 62 if n_samples * sum(dims) < _SMALL_EPOCH else 1]
+
     def epoch():
+        """One epoch, in compiled calls of about SLICE_SECONDS each (Ctrl-C is honoured
+        between two calls, as scikit-learn honours it between two batches)."""
         lrs[0] = opt.learning_rate if est.solver == "sgd" else opt.learning_rate_init
         s[KN.I_EPOCH] = 0
         s[KN.I_STEP] = 0
-        status, _, _ = entry(state.P2, state.V2, state.S2, state.G, layout.segments, layout.table, codes, hyper, lrs,
-                             s, state.fstate, costs, data.X, data.Yf, data.Yi, data.w, data.total_weight,
-                             state.perm, state.key, state.Xb, state.Yfb, state.Yib, state.wb, state.acts,
-                             state.dropped, state.masks, state.deltas, state.scratch, state.gZ, state.gS, state.G1,
-                             state.product, 1, 1 << 62)
-        return status
+        while s[KN.I_EPOCH] == 0:
+            start = time.perf_counter()
+            status, steps, _ = entry(state.P2, state.V2, state.S2, state.G, layout.segments, layout.table, codes,
+                                     hyper, lrs, s, state.fstate, costs, data.X, data.Yf, data.Yi, data.w,
+                                     data.total_weight, state.perm, state.key, state.Xb, state.Yfb, state.Yib,
+                                     state.wb, state.acts, state.dropped, state.masks, state.deltas, state.scratch,
+                                     state.gZ, state.gS, state.G1, state.product, 1, per_call[0])
+            if status != KN.OK:
+                return status
+            seconds = time.perf_counter() - start
+            if steps > 0 and seconds > 0:
+                per_call[0] = int(min(max(1, training.SLICE_SECONDS * steps / seconds), 1 << 62))
+        return KN.OK
 
     def parameters():
         return state.P2[state.cur]
