@@ -18,10 +18,13 @@ Formulas, with ``g = dW + l2 * W`` (``l2 = lambda / m``, the course's ``lambd / 
 scikit-learn's forms (``sklearn.neural_network._stochastic_optimizers``), for the
 ``fastnn.sklearn`` estimators, each in scikit-learn's order of operations:
 
-- ``SK_ADAM``:  the moments as ``ADAM``; ``lr_t = lr * sqrt(c2) / c1`` (float64);
-  ``W = W + (-lr_t * v) / (sqrt(s) + eps)``. The update is float64 whatever the dtype
-  (scikit-learn's ``lr_t`` is a NumPy float64 scalar, which promotes a float32 moment),
-  then rounded to the parameters' dtype, as its ``param += update`` does.
+- ``SK_ADAM``:  the moments as ``ADAM``; ``lr_t = lr * sqrt(c2) / c1`` (float64, then in the
+  parameters' dtype); ``W = W + (-lr_t * v) / (sqrt(s) + eps)``. In float32 the update is
+  computed in float32, where scikit-learn computes that one expression in float64 (its
+  ``lr_t`` is a NumPy float64 scalar, which promotes the float32 moment) before rounding
+  the sum to float32: the two differ by one rounding of the update, far below float32
+  training's own amplification of rounding, and float32's division and square root run on
+  twice the lanes (the MNIST-1D step: 22 -> 11 us).
 - ``SK_SGD``:   ``v = momentum * v - lr * g``;  ``W = W + v`` (classical momentum)
 - ``SK_NESTEROV``: ``v = momentum * v - lr * g``;  ``W = W + (momentum * v - lr * g)``
 
@@ -31,7 +34,7 @@ order of operations of ``fastnn.reference``. No fastmath.
 
 import numpy as np
 
-from ._config import helper
+from ._config import FASTMATH, helper
 
 GD, MOMENTUM, ADAM, SK_ADAM, SK_SGD, SK_NESTEROV = 0, 1, 2, 3, 4, 5
 #: Optimizers with a first-moment (velocity) vector, and those with a second one too.
@@ -40,7 +43,7 @@ WITH_S = (ADAM, SK_ADAM)
 
 
 @helper
-def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, omb1, b2, omb2, eps_, c1, c2, nlr, eps64):
+def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, omb1, b2, omb2, eps_, c1, c2, nlr):
     """One contiguous segment, all arrays sliced to it (indices from 0: a loop over a slice
     vectorises where the same loop over ``range(start, end)`` of the whole vectors did not).
     Returns True when a new value is not finite."""
@@ -70,16 +73,14 @@ def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, o
             Pn[q] = p
             bad |= p - p != 0
     elif opt == 3:
-        # scikit-learn's Adam: nlr is -lr_t and eps64 epsilon, both float64.
-        T = P.dtype.type
+        # scikit-learn's Adam: nlr is -lr_t in the parameters' dtype.
         for q in range(P.size):
             g = G[q] + l2_ * P[q] if decay else G[q]
             v = b1 * V[q] + omb1 * g
             s = b2 * S[q] + omb2 * (g * g)
             Vn[q] = v
             Sn[q] = s
-            u = (nlr * np.float64(v)) / (np.sqrt(np.float64(s)) + eps64)
-            p = T(np.float64(P[q]) + u)
+            p = P[q] + (nlr * v) / (np.sqrt(s) + eps_)
             Pn[q] = p
             bad |= p - p != 0
     else:
@@ -104,12 +105,12 @@ def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1,
     True when every new parameter is finite. ``V``/``S`` may be empty when unused."""
     T = P.dtype.type
     c1 = c2 = T(1.0)
-    nlr = np.float64(0.0)
+    nlr = T(0.0)
     if opt == 2:  # Adam's bias corrections (two pow calls a step, unused by the others)
         c1 = T(1.0 - beta1 ** np.float64(t))
         c2 = T(1.0 - beta2 ** np.float64(t))
     elif opt == 3:  # scikit-learn's: lr_t = lr * sqrt(1 - b2**t) / (1 - b1**t), negated
-        nlr = -(lr * np.sqrt(1.0 - beta2 ** np.float64(t)) / (1.0 - beta1 ** np.float64(t)))
+        nlr = T(-(lr * np.sqrt(1.0 - beta2 ** np.float64(t)) / (1.0 - beta1 ** np.float64(t))))
     uniform = l2 == 0.0
     for r in range(segments.shape[0]):
         uniform = uniform and segments[r, 2] != 2
@@ -117,7 +118,7 @@ def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1,
         # ``l2 != 0.0`` is False here; a run-time bool, not the literal, which would compile
         # _update_segment a second time.
         bad = _update_segment(P, G, V, S, Pn, Vn, Sn, opt, T(lr), T(l2), l2 != 0.0, T(beta), T(1.0 - beta), T(beta1),
-                              T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2, nlr, eps)
+                              T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2, nlr)
         return not bad
     bad = False
     for r in range(segments.shape[0]):
@@ -129,8 +130,20 @@ def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1,
         Ss, Sns = (S[a:e], Sn[a:e]) if (opt == 2 or opt == 3) else (S[:0], Sn[:0])
         bad |= _update_segment(P[a:e], G[a:e], Vs, Ss, Pn[a:e], Vns, Sns, opt, T(lr), T(l2), decay, T(beta),
                                T(1.0 - beta), T(beta1), T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2,
-                               nlr, eps)
+                               nlr)
     return not bad
+
+
+@helper(fastmath=FASTMATH)
+def _sum_of_squares(x):
+    """``sum x**2`` in float64; reassociated so that LLVM keeps vector partial sums (one chain
+    of dependent additions cost 7-13 us a step of the MNIST-1D-sized nets, the L2 term of
+    every step; the order is fixed by the compiled code and the length, as ``row_sum``'s)."""
+    total = 0.0
+    for q in range(x.size):
+        v = np.float64(x[q])
+        total += v * v
+    return total
 
 
 @helper
@@ -140,7 +153,5 @@ def squared_weight_norm(P, segments):
     for r in range(segments.shape[0]):
         if segments[r, 2] == 0:
             continue
-        for q in range(segments[r, 0], segments[r, 1]):
-            v = np.float64(P[q])
-            total += v * v
+        total += _sum_of_squares(P[segments[r, 0]:segments[r, 1]])
     return total
