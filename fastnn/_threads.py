@@ -62,9 +62,13 @@ def _blas_controller():
 def blas_threads(limit):
     """Context manager: BLAS on at most ``limit`` threads (``None``: unchanged).
 
-    The limit is process-wide while it holds (BLAS libraries have one thread count); results
-    do not depend on it (OpenBLAS splits a product's rows and columns among threads, never
-    its inner sums).
+    The limit is process-wide while it holds (BLAS libraries have one thread count). Results
+    can depend on it: OpenBLAS 0.3.30 (SciPy's, which the kernels call; SkylakeX kernels)
+    gives other bits for a (200 x 256) @ (256 x 200) float64 product on 2 threads than on 1
+    (5.7e-14 apart; also NumPy's 0.3.31 at 1000^3), while the 100-unit products of the
+    MNIST-1D-sized nets agree bit for bit (measured 2026-12-04, 2-core Intel Xeon). So a fit
+    whose products run on every core (largest product >= BLAS_SINGLE_THREAD_BELOW) is
+    reproducible for a given machine and thread count, not across thread counts.
     """
     if limit is None:
         return contextlib.nullcontext()
