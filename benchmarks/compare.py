@@ -371,10 +371,30 @@ def blas_description():
     return out
 
 
+def physical_cores():
+    """Physical cores (distinct ``(physical id, core id)`` pairs of /proc/cpuinfo), or None
+    where the file does not tell: logical CPUs count hyper-threads twice, and a ratio to a
+    peer depends on how many real cores both used."""
+    cores, pid = set(), None
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key == "physical id":
+                    pid = value.strip()
+                elif key == "core id":
+                    cores.add((pid, value.strip()))
+    except OSError:
+        return None
+    return len(cores) or None
+
+
 def environment(args):
     model, simd = cpu_description()
     lines = [f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}, "
-             f"{platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}",
+             f"{platform.machine()}, {os.cpu_count()} logical CPUs, {physical_cores() or '?'} physical cores, "
+             f"python {platform.python_version()}",
              f"- CPU: {model}; SIMD: {simd}"]
     lines += [f"- BLAS: {b}" for b in blas_description()]
     blas = np.__config__.CONFIG.get("Build Dependencies", {}).get("blas", {})
