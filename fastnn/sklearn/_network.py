@@ -102,5 +102,6 @@ def forward(layout, activation, out_activation, P, X):
     return np.ascontiguousarray(out.T)
 
 
-def layout_of(dims):
-    return Layout(dims)
+def coefs_layout(coefs):
+    """The flat layout of a network whose ``coefs_`` are ``coefs``."""
+    return Layout([coefs[0].shape[0]] + [c.shape[1] for c in coefs])

@@ -66,14 +66,10 @@ def from_sklearn_as(estimator, cls):
     return out
 
 
-def _layout(est):
-    return net.layout_of([est.coefs_[0].shape[0]] + [c.shape[1] for c in est.coefs_])
-
-
 def _sklearn_optimizer(est, state):
     """scikit-learn's optimizer object holding :class:`~fastnn.sklearn.stochastic.SolverState`
     ``state``, over ``est``'s parameter arrays."""
-    layout = _layout(est)
+    layout = net.coefs_layout(est.coefs_)
     params = est.coefs_ + est.intercepts_
     if state.solver == "adam":
         opt = AdamOptimizer(params, est.learning_rate_init, est.beta_1, est.beta_2, est.epsilon)
@@ -92,7 +88,7 @@ def _sklearn_optimizer(est, state):
 
 def _solver_state(est, opt):
     """:class:`~fastnn.sklearn.stochastic.SolverState` of scikit-learn's optimizer ``opt``."""
-    layout = _layout(est)
+    layout = net.coefs_layout(est.coefs_)
     L = layout.L
     dtype = np.asarray(est.coefs_[0]).dtype
     solver = "adam" if isinstance(opt, AdamOptimizer) else "sgd"

@@ -183,8 +183,7 @@ class _BaseMLP(BaseEstimator):
         y = np.asarray(y)
         if y.ndim == 1:
             y = y.reshape((-1, 1))
-        dims = [X.shape[1]] + [c.shape[1] for c in self.coefs_]
-        objective = Objective(self, X, y, sample_weight, net.layout_of(dims))
+        objective = Objective(self, X, y, sample_weight, net.coefs_layout(self.coefs_))
         return objective(np.asarray(packed_coef_inter, dtype=np.float64))
 
     # ------------------------------------------------------------------ prediction
@@ -201,8 +200,7 @@ class _BaseMLP(BaseEstimator):
         if dtype not in (np.float32, np.float64):
             dtype = np.float64
         X = np.asarray(X, dtype=dtype)
-        dims = [X.shape[1]] + [c.shape[1] for c in self.coefs_]
-        layout = net.layout_of(dims)
+        layout = net.coefs_layout(self.coefs_)
         P = net.flat_parameters(layout, self.coefs_, self.intercepts_, dtype)
         return net.forward(layout, self.activation, self.out_activation_, P, X)
 

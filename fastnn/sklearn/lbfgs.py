@@ -11,6 +11,7 @@ import numpy as np
 import scipy.optimize
 
 from .. import training
+from .._layout import Layout
 from .._threads import BLAS_SINGLE_THREAD_BELOW, blas_threads
 from . import _network as net
 from .stochastic import _targets
@@ -51,7 +52,6 @@ class Objective:
         self.P = np.empty(layout.size, dtype)
         self.G = np.empty(layout.size, dtype)
         self.buffers = training.pass_buffers(layout, X.shape[0], dtype)
-        self.grad = np.empty(layout.size, np.float64)
 
     def __call__(self, x):
         P, G = self.P, self.G
@@ -62,13 +62,12 @@ class Objective:
         loss = loss_sum * self.lscale / self.sw_sum + (0.5 * self.alpha) * float(W @ W) / self.sw_sum
         # (dW + alpha W) / sum(w) in the model's dtype, as scikit-learn's gradient buffers
         G[self.weights] += self.dtype.type(self.alpha / self.sw_sum) * W
-        self.grad[:] = G[self.order]
-        return loss, self.grad.copy()
+        return loss, G[self.order].astype(np.float64)
 
 
 def fit_lbfgs(est, X, y, sample_weight, dims):
     """Train ``est`` from its ``coefs_`` / ``intercepts_`` as scikit-learn's ``_fit_lbfgs``."""
-    layout = net.layout_of(dims)
+    layout = Layout(dims)
     objective = Objective(est, X, y, sample_weight, layout)
     x0 = net.flat_parameters(layout, est.coefs_, est.intercepts_, X.dtype)[objective.order]
     iprint = 1 if (est.verbose is True or est.verbose >= 1) else -1

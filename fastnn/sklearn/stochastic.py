@@ -21,6 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from .. import training
+from .._layout import Layout
 from .._threads import BLAS_SINGLE_THREAD_BELOW, blas_threads
 from ..kernels import network as KN
 from ..kernels import optimizers as KO
@@ -100,7 +101,7 @@ def fit_stochastic(est, X, y, sample_weight, incremental, dims, keep_prob):
     as scikit-learn's ``_fit_stochastic`` does. ``X`` sample-major ``(n, n_features)`` in the
     model's dtype, ``y`` the 2-D targets."""
     dtype = X.dtype
-    layout = net.layout_of(dims)
+    layout = Layout(dims)
     if not incremental or not hasattr(est, "_optimizer"):
         est._optimizer = SolverState(est.solver, est.learning_rate_init, layout.size, dtype)
     opt = est._optimizer
