@@ -64,6 +64,8 @@ import numba
 from numba import njit
 from numba.core.registry import CPUDispatcher
 
+from ._link_only import PIPELINE as _LINK_ONLY
+
 #: The one fastmath flag set allowed (never the all-flags switch: no ``nnan``/``ninf``).
 FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 
@@ -201,14 +203,16 @@ def helper(fn=None, *, fastmath=False, inline=False):
     calls and LLVM optimises and generates it again at every level of the call tree, so the
     wrappers (the unboxing of every array argument) were generated many times over and never
     run. Without them the first compile of the training loop took about 2.6 s less (of
-    18 s, ``fastnn train`` with an empty cache). A call from Python still works: see
-    :class:`_Helper`.
+    18 s, ``fastnn train`` with an empty cache). Nor is it optimised as a module or turned
+    into machine code of its own: its callers optimise it with their own code
+    (``_link_only.py``). A call from Python still works: see :class:`_Helper`.
     """
     flags = _flags(fastmath)
 
     def build(f):
         options = dict(fastmath=flags, error_model=ERROR_MODEL, inline="always" if inline else "never")
-        dispatcher = njit(no_cpython_wrapper=True, no_cfunc_wrapper=True, **options)(f)
+        link_only = {} if _LINK_ONLY is None else {"pipeline_class": _LINK_ONLY}
+        dispatcher = njit(no_cpython_wrapper=True, no_cfunc_wrapper=True, **options, **link_only)(f)
         dispatcher.__class__ = _Helper
         dispatcher._twin_options = options
         return dispatcher
