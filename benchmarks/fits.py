@@ -5,8 +5,8 @@ same data with the same initial weights (scikit-learn draws its own), and the sa
 where the maths allows it; the table shows wall times, the ratios to fastnn and the final
 cost or accuracy (the implementations must agree).
 
-Also: cold start (a fresh process running ``fastnn train`` with an empty Numba cache, then
-a second process), and the peak memory of a fit over its data (measured in a subprocess).
+Also: cold start (fresh processes with an empty Numba cache, then with the cache filled:
+``fastnn train``, a tiny ``DeepNetwork`` fit, the scikit-learn adapter's, scikit-learn's own), and the peak memory of a fit over its data (measured in a subprocess).
 """
 
 import json
@@ -265,28 +265,64 @@ def image_nets_float32(quick, data=None):
 # ---------------------------------------------------------------------- cold start
 
 
-def cold_start():
-    """Seconds of (a) the first ``fastnn train`` in a fresh process with an empty Numba
-    cache (compiles everything the main job needs), (b) a second process: ``import fastnn``
-    and a tiny fit with the cache warm."""
-    env = dict(os.environ, NUMBA_CACHE_DIR=tempfile.mkdtemp(prefix="fastnn-cold-"))
+#: The processes cold_start times: a tiny fit and prediction each, as a first try would be.
+COLD_PROGRAMS = {
+    "DeepNetwork": ("import numpy as np, fastnn; X = np.random.default_rng(0).random((8, 64)); "
+                    "Y = (X[:1] > 0.5) * 1.0; fastnn.DeepNetwork([8, 4, 1], n_iterations=5).fit(X, Y).predict(X)"),
+    "fastnn.sklearn": ("import numpy as np; from fastnn.sklearn import MLPClassifier; "
+                       "X = np.random.default_rng(0).random((64, 8)); y = X[:, 0] > 0.5; "
+                       "MLPClassifier(max_iter=5).fit(X, y).predict(X)"),
+    "sklearn": ("import numpy as np; from sklearn.neural_network import MLPClassifier; "
+                "X = np.random.default_rng(0).random((64, 8)); y = X[:, 0] > 0.5; "
+                "MLPClassifier(max_iter=5).fit(X, y).predict(X)"),
+}
+
+
+def _process_seconds(argv, env, cwd=None):
+    t0 = time.perf_counter()
+    subprocess.run(argv, env=env, check=True, capture_output=True, cwd=cwd)
+    return time.perf_counter() - t0
+
+
+def cold_start(sklearn=True):
+    """Whole-process seconds (start to exit) of a first try, each in a fresh process.
+
+    Returns a dict: ``train`` the first ``fastnn train`` (the installed command) with an empty
+    Numba cache; ``DeepNetwork cold`` / ``fastnn.sklearn cold``: import, a tiny fit and a
+    prediction with an empty cache (everything those use is compiled); ``... warm``: the
+    same process again, the cache filled by the first; ``sklearn``: scikit-learn's own MLP
+    process doing the same (nothing to compile). The scikit-learn entries are left out when
+    ``sklearn`` is False or scikit-learn is not importable.
+    """
+    def fresh_env():
+        return dict(os.environ, NUMBA_CACHE_DIR=tempfile.mkdtemp(prefix="fastnn-cold-"))
+
+    out = {}
     # The `fastnn` command the install made, as a user types it (`python -m fastnn` when there
     # is none). Not `-m` first: under CPython 3.11 runpy's extra frames put the compiler's deep
     # recursion across a 16 KiB frame-stack chunk boundary, which is mmap'ed and unmapped at
     # every crossing (572 000 mmap calls against 246 000, 1-2 s more system time).
     script = pathlib.Path(sys.executable).with_name("fastnn")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "fastnn"]
-    with tempfile.TemporaryDirectory() as out:
-        t0 = time.perf_counter()
-        subprocess.run([*command, "train", "--no-progress", "--out", out], env=env, check=True, capture_output=True,
-                       cwd=out)
-        first = time.perf_counter() - t0
-    code = ("import numpy as np, fastnn; X = np.random.default_rng(0).random((8, 64)); "
-            "Y = (X[:1] > 0.5) * 1.0; fastnn.DeepNetwork([8, 4, 1], n_iterations=5).fit(X, Y).predict(X)")
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
-    second = time.perf_counter() - t0
-    return first, second
+    with tempfile.TemporaryDirectory() as where:
+        out["train"] = _process_seconds([*command, "train", "--no-progress", "--out", where], fresh_env(), where)
+    names = ["DeepNetwork"]
+    if sklearn:
+        try:
+            import sklearn  # noqa: F401
+            names += ["fastnn.sklearn", "sklearn"]
+        except ImportError:
+            pass
+    for name in names:
+        argv = [sys.executable, "-c", COLD_PROGRAMS[name]]
+        if name == "sklearn":
+            _process_seconds(argv, os.environ)  # its files in the page cache, as ours are
+            out[name] = _process_seconds(argv, os.environ)
+            continue
+        env = fresh_env()
+        out[f"{name} cold"] = _process_seconds(argv, env)
+        out[f"{name} warm"] = _process_seconds(argv, env)
+    return out
 
 
 # -------------------------------------------------------------------------- memory
