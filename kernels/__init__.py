@@ -1,9 +1,25 @@
 """Numba-compiled training kernels (installed as ``fastnn.kernels``).
 
-Every kernel is a plain loop over preallocated arrays, output(s) passed last; kernels
-return only scalars.  Inputs are 2-D C-contiguous arrays of one float dtype (float64 or
-float32; outputs keep the input dtype).  Nothing is compiled at import: each kernel
-compiles (or loads from Numba's on-disk cache) on its first call for a given dtype/layout.
+Two tiers
+    **Per-layer parallel operations** (the names below): one layer's element-wise work, output
+    loss, backward step or update, as a parallel and a serial variant each, with outputs
+    preallocated by the caller and passed last; they return only scalars.  Inputs are 2-D
+    C-contiguous arrays of one float dtype (float64 or float32; outputs keep the input dtype).
+    ``LogisticRegression``, the tests and the benchmarks call them.
+
+    **The fused training loop** that ``DeepNetwork``, the scikit-learn adapter and the Dask
+    trainer run: whole epochs of mini-batch or full-batch steps in one compiled call, serial
+    helpers inlined or linked into it.  By concept: ``codes`` (the integer codes and name
+    maps), ``passes`` (forward and backward on flat buffers), ``gather`` (a mini-batch from
+    either layout of ``X``), ``gram`` (the Gram first layer), ``loop`` (the step and the loop),
+    ``entries`` (what Python calls: ``train_for``, ``predict_for``, ``update``,
+    ``loss_and_gradients``); ``network`` gathers their names.  Their building blocks:
+    ``layers`` (element-wise work and output layers), ``dense`` (matrix products),
+    ``optimizers`` (fused updates), ``dropout`` (counter-based masks), ``shuffle`` (NumPy's
+    and scikit-learn's permutations, bit for bit).
+
+Nothing is compiled at import: each kernel compiles (or loads from Numba's on-disk cache) on
+its first call for a given dtype/layout.
 
 Parallel and serial variants
     ``from fastnn.kernels import bias_relu`` gives the PARALLEL dispatcher;
@@ -11,7 +27,7 @@ Parallel and serial variants
     (``bias_relu.parallel`` is the parallel one again).  ``choose(bias_relu, Z.size)``
     returns the serial variant below ``PARALLEL_MIN_ELEMENTS`` elements, else the parallel.
 
-Kernels
+Per-layer kernels
     forward  : bias_sigmoid, bias_relu, bias_tanh, bias_add         (Z, b, out)
     output   : sigmoid_cross_entropy(Z, b, Y, scale, dZ) -> (cost, db)
                cross_entropy_from_logits(Z, b, Y) -> cost
@@ -22,13 +38,6 @@ Kernels
     logistic : logistic_n_chunks(m) -> int
                logistic_step_examples(Xe, w, b, Y, partial_dw, partial_sums, dw) -> (cost, db)
                logistic_step_features(X, w, b, Y, partial_dw, partial_sums, dw) -> (cost, db)
-
-Compiled training (``fastnn.kernels.network``)
-    ``train`` runs whole epochs of mini-batch or full-batch steps over preallocated state;
-    ``loss_and_gradients`` and ``predict`` the passes alone.  Their building blocks are in
-    ``layers`` (element-wise work and output layers), ``dense`` (matrix products),
-    ``optimizers`` (fused updates), ``dropout`` (counter-based masks) and ``shuffle`` (NumPy's
-    permutation, bit for bit).
 
 Determinism: every reduction (costs, ``db``, ``dw``) accumulates in float64 in an order
 fixed by the shapes only, so results are bit-identical at any Numba thread count.

@@ -24,11 +24,8 @@ from ._intrinsics import flat
 from ._math import exp, log, log1p, tanh
 from .dropout import uniform
 
-#: Hidden activation codes.
-RELU, TANH, SIGMOID, IDENTITY = 0, 1, 2, 3
-#: Output layer codes. ``OUT_POISSON``: exponential output with the half Poisson deviance
-#: (scikit-learn's ``MLPRegressor(loss="poisson")``).
-OUT_SIGMOID, OUT_SOFTMAX, OUT_IDENTITY, OUT_POISSON = 0, 1, 2, 3
+# The activation and output codes (named in codes.py).
+from .codes import IDENTITY, OUT_IDENTITY, OUT_POISSON, OUT_SIGMOID, OUT_SOFTMAX, RELU, SIGMOID, TANH  # noqa: E402,F401
 
 
 @helper

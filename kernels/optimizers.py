@@ -36,10 +36,7 @@ import numpy as np
 
 from ._config import FASTMATH, helper
 
-GD, MOMENTUM, ADAM, SK_ADAM, SK_SGD, SK_NESTEROV = 0, 1, 2, 3, 4, 5
-#: Optimizers with a first-moment (velocity) vector, and those with a second one too.
-WITH_V = (MOMENTUM, ADAM, SK_ADAM, SK_SGD, SK_NESTEROV)
-WITH_S = (ADAM, SK_ADAM)
+from .codes import ADAM, GD, MOMENTUM, SK_ADAM, SK_NESTEROV, SK_SGD, WITH_S, WITH_V  # noqa: F401  (named in codes.py)
 
 
 @helper
@@ -48,13 +45,13 @@ def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, o
     vectorises where the same loop over ``range(start, end)`` of the whole vectors did not).
     Returns True when a new value is not finite."""
     bad = False
-    if opt == 0:
+    if opt == GD:
         for q in range(P.size):
             g = G[q] + l2_ * P[q] if decay else G[q]
             p = P[q] - lr_ * g
             Pn[q] = p
             bad |= p - p != 0
-    elif opt == 1:
+    elif opt == MOMENTUM:
         for q in range(P.size):
             g = G[q] + l2_ * P[q] if decay else G[q]
             v = b_ * V[q] + omb * g
@@ -62,7 +59,7 @@ def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, o
             p = P[q] - lr_ * v
             Pn[q] = p
             bad |= p - p != 0
-    elif opt == 2:
+    elif opt == ADAM:
         for q in range(P.size):
             g = G[q] + l2_ * P[q] if decay else G[q]
             v = b1 * V[q] + omb1 * g
@@ -72,7 +69,7 @@ def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, o
             p = P[q] - lr_ * (v / c1) / (np.sqrt(s / c2) + eps_)
             Pn[q] = p
             bad |= p - p != 0
-    elif opt == 3:
+    elif opt == SK_ADAM:
         # scikit-learn's Adam: nlr is -lr_t in the parameters' dtype.
         for q in range(P.size):
             g = G[q] + l2_ * P[q] if decay else G[q]
@@ -84,8 +81,8 @@ def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, o
             Pn[q] = p
             bad |= p - p != 0
     else:
-        # scikit-learn's SGD, classical (4) or Nesterov's (5) momentum; b_ is the momentum.
-        nesterov = opt == 5
+        # scikit-learn's SGD, classical (SK_SGD) or Nesterov's (SK_NESTEROV) momentum; b_ is the momentum.
+        nesterov = opt == SK_NESTEROV
         for q in range(P.size):
             g = G[q] + l2_ * P[q] if decay else G[q]
             v = b_ * V[q] - lr_ * g
@@ -106,10 +103,10 @@ def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1,
     T = P.dtype.type
     c1 = c2 = T(1.0)
     nlr = T(0.0)
-    if opt == 2:  # Adam's bias corrections (two pow calls a step, unused by the others)
+    if opt == ADAM:  # Adam's bias corrections (two pow calls a step, unused by the others)
         c1 = T(1.0 - beta1 ** np.float64(t))
         c2 = T(1.0 - beta2 ** np.float64(t))
-    elif opt == 3:  # scikit-learn's: lr_t = lr * sqrt(1 - b2**t) / (1 - b1**t), negated
+    elif opt == SK_ADAM:  # scikit-learn's: lr_t = lr * sqrt(1 - b2**t) / (1 - b1**t), negated
         nlr = T(-(lr * np.sqrt(1.0 - beta2 ** np.float64(t)) / (1.0 - beta1 ** np.float64(t))))
     uniform = l2 == 0.0
     for r in range(segments.shape[0]):
@@ -126,8 +123,8 @@ def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1,
         if kind == 2:
             continue
         decay = l2 != 0.0 and kind == 1
-        Vs, Vns = (V[a:e], Vn[a:e]) if opt >= 1 else (V[:0], Vn[:0])
-        Ss, Sns = (S[a:e], Sn[a:e]) if (opt == 2 or opt == 3) else (S[:0], Sn[:0])
+        Vs, Vns = (V[a:e], Vn[a:e]) if opt != GD else (V[:0], Vn[:0])
+        Ss, Sns = (S[a:e], Sn[a:e]) if (opt == ADAM or opt == SK_ADAM) else (S[:0], Sn[:0])
         bad |= _update_segment(P[a:e], G[a:e], Vs, Ss, Pn[a:e], Vns, Sns, opt, T(lr), T(l2), decay, T(beta),
                                T(1.0 - beta), T(beta1), T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2,
                                nlr)
