@@ -29,6 +29,7 @@ from ._validation import (
 )
 from .io import check_finite_array, register
 from .io import save as _save
+from .kernels import codes as KC
 from .kernels import network as KN
 from .optimizers import check_optimizer, learning_rates, optimizer_code, state_arrays
 from .outputs import OUTPUTS, check_targets, default_output, output_code, predictions, score
@@ -281,11 +282,11 @@ class DeepNetwork(Model):
         L = len(self._dims) - 1
         codes = np.zeros(KN.N_CODES, np.int64)
         codes[KN.C_L] = L
-        codes[KN.C_ACT] = HIDDEN_ACTIVATIONS.index(self.hidden_activation)
+        codes[KN.C_ACT] = KC.ACTIVATIONS[self.hidden_activation]
         codes[KN.C_OUT] = output_code(self._output)
         codes[KN.C_OPT] = optimizer_code(self.optimizer)
         codes[KN.C_XMAJOR] = xmajor
-        codes[KN.C_SHUFFLE] = int(bool(self.shuffle))
+        codes[KN.C_SHUFFLE] = KC.SHUFFLE_COURSE if self.shuffle else KC.SHUFFLE_NONE
         codes[KN.C_BATCH] = batch
         return codes
 

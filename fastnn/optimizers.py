@@ -26,21 +26,23 @@ import numbers
 import numpy as np
 
 from ._validation import _describe, check_choice, check_int, check_positive_float
+from .kernels import codes as KC
 
-#: Optimizer names, in the order of their kernel codes.
+#: The optimizers a ``DeepNetwork`` offers (the kernels also have scikit-learn's forms).
 OPTIMIZERS = ("gd", "momentum", "adam")
 #: Learning-rate decay names (``None``: constant).
 DECAYS = ("inverse", "step")
 
 
 def optimizer_code(name):
-    """Kernel code of an optimizer name."""
-    return OPTIMIZERS.index(name)
+    """Kernel code of an optimizer name (``kernels/codes.py``)."""
+    return KC.OPTIMIZERS[name]
 
 
 def state_arrays(name):
     """How many state vectors (like the parameters) the optimizer keeps: 0, 1 or 2."""
-    return {"gd": 0, "momentum": 1, "adam": 2}[name]
+    code = KC.OPTIMIZERS[name]
+    return int(code in KC.WITH_V) + int(code in KC.WITH_S)
 
 
 def _check_fraction(value, name, *, closed_low=True, closed_high=False):

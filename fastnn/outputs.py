@@ -18,14 +18,15 @@ The fused kernels are in ``fastnn.kernels.layers`` (``sigmoid_ce_segment``, ``so
 import numpy as np
 
 from ._validation import _as_numeric_array, _first_nonfinite
+from .kernels import codes as KC
 
-#: Output layer names, in the order of their kernel codes.
+#: The output layers a ``DeepNetwork`` offers (the kernels also have scikit-learn's Poisson).
 OUTPUTS = ("sigmoid", "softmax", "identity")
 
 
 def output_code(name):
-    """Kernel code of an output layer name."""
-    return OUTPUTS.index(name)
+    """Kernel code of an output layer name (``kernels/codes.py``)."""
+    return KC.OUTPUTS[name]
 
 
 def default_output(n_out):
