@@ -93,6 +93,58 @@ def test_no_import_cycle_inside_fastnn():
     assert cycle is None, " -> ".join(cycle)
 
 
+KERNELS = ROOT / "kernels"  # installed as fastnn.kernels
+
+
+def _kernel_graph():
+    """``{module: kernel modules it imports}`` for ``kernels/``, and every absolute import of
+    ``fastnn`` or relative import above the package found there (``[(module, target)]``)."""
+    names = {p.stem for p in KERNELS.glob("*.py")}
+    graph, outward = {}, []
+    for path in KERNELS.glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    found.add(node.module.split(".")[0])
+                else:
+                    found.update(a.name for a in node.names if a.name in names)
+            elif isinstance(node, ast.ImportFrom) and node.level > 1:
+                outward.append((path.stem, "." * node.level + (node.module or "")))
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "fastnn":
+                outward.append((path.stem, node.module))
+            elif isinstance(node, ast.Import):
+                outward.extend((path.stem, a.name) for a in node.names if a.name.split(".")[0] == "fastnn")
+        graph[path.stem] = {m for m in found if m in names and m != path.stem}
+    return graph, outward
+
+
+def test_kernels_import_nothing_from_fastnn():
+    """The kernels are pure array functions: nothing of the package above them."""
+    _, outward = _kernel_graph()
+    assert outward == []
+
+
+def test_no_import_cycle_inside_the_kernels():
+    graph, _ = _kernel_graph()
+    assert "codes" in graph["loop"] and "passes" in graph["loop"]  # the finder sees them
+    cycle = _cycle(graph)
+    assert cycle is None, " -> ".join(cycle)
+
+
+def test_the_extras_import_no_private_name_of_the_models():
+    """fastnn.sklearn and fastnn.dask read models through public names (DeepNetwork's private
+    members are read in one module of the Dask package, fastnn/dask/_model.py)."""
+    for package in ("sklearn", "dask"):
+        for path in (PACKAGE / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("network") and node.level >= 2:
+                    private = [a.name for a in node.names if a.name.startswith("_")]
+                    assert not private, (path, private)
+    model_access = [p.name for p in (PACKAGE / "dask").rglob("*.py") if "model._" in p.read_text()]
+    assert model_access == ["_model.py"]
+
+
 def test_reference_imports_numpy_only():
     tree = ast.parse((PACKAGE / "reference.py").read_text())
     names = set()
