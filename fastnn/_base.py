@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ._progress import ProgressBar
-from ._validation import check_dtype, check_int, check_positive_float, check_X, check_Y
+from ._validation import TRAINING_RULES, check_dtype, check_parameters, check_X, check_Y
 
 
 class Model:
@@ -15,9 +15,7 @@ class Model:
 
     def _check_training_hyperparameters(self):
         """Checks both models share; returns the requested dtype (or None)."""
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_int(self.n_iterations, "n_iterations", 0)
-        check_int(self.record_every, "record_every", 1)
+        check_parameters(self, TRAINING_RULES)
         return check_dtype(self.dtype)
 
     def _check_fitted(self):

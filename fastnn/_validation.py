@@ -144,42 +144,133 @@ def check_Y(Y, m, dtype, name="Y"):
     return np.array(arr, dtype=dtype, order="C")  # always a copy: the caller's Y is never touched
 
 
+# ------------------------------------------------------------------ parameter rules
+#
+# One declarative check for every hyper-parameter of every public class, in the spirit of
+# scikit-learn's parameter constraints: each class (and each concern: optimizers.py,
+# regularization.py) lists ``{name: rule}``, and :func:`check_parameters` applies the table.
+# A wrong type is a TypeError, a value outside the rule's range a ValueError; both name the
+# argument, what was expected and what was received.
+
+
+class Real:
+    """A finite real number (not a bool) in an interval; returns a float.
+
+    ``low``/``high`` are the bounds (None: unbounded), ``closed`` which of them belong to
+    the interval: ``"both"``, ``"left"``, ``"right"`` or ``"neither"``.
+    """
+
+    def __init__(self, low=None, high=None, closed="both"):
+        self.low, self.high, self.closed = low, high, closed
+
+    def _range(self):
+        left = self.closed in ("both", "left")
+        right = self.closed in ("both", "right")
+        if self.high is None:
+            return f"{'>=' if left else '>'} {self.low:g}"
+        return f"in {'[' if left else '('}{self.low:g}, {self.high:g}{']' if right else ')'}"
+
+    def __call__(self, value, name):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            kind = "positive real number" if (self.low == 0 and self.high is None and self.closed in ("neither", "right")) \
+                else f"real number {self._range()}"
+            raise TypeError(f"{name}: expected a {kind}, got {_describe(value)}")
+        value = float(value)
+        left = self.closed in ("both", "left")
+        right = self.closed in ("both", "right")
+        ok = np.isfinite(value)
+        if ok and self.low is not None:
+            ok = value >= self.low if left else value > self.low
+        if ok and self.high is not None:
+            ok = value <= self.high if right else value < self.high
+        if not ok:
+            what = f"finite number {self._range()}" if self.high is None else f"number {self._range()}"
+            raise ValueError(f"{name}: expected a {what}, got {value!r}")
+        return value
+
+
+class Integer:
+    """An integer (not a bool) ``>= low`` (and ``< below`` when given); returns an int."""
+
+    def __init__(self, low, below=None):
+        self.low, self.below = low, below
+
+    def __call__(self, value, name):
+        what = f"an integer >= {self.low}" if self.below is None else f"an integer in [{self.low}, {self.below_text})"
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name}: expected {what}, got {_describe(value)}")
+        value = int(value)
+        if value < self.low or (self.below is not None and value >= self.below):
+            raise ValueError(f"{name}: expected {what}, got {value}")
+        return value
+
+    @property
+    def below_text(self):
+        return "2**32" if self.below == 2**32 else str(self.below)
+
+
+class Options:
+    """One of a few strings; the message lists them (anything else, whatever its type, is a
+    ValueError: the answer is one of the listed values)."""
+
+    def __init__(self, *choices):
+        self.choices = choices
+
+    def __call__(self, value, name):
+        if not isinstance(value, str) or value not in self.choices:
+            raise ValueError(f"{name}: expected one of {', '.join(map(repr, self.choices))}, got {_describe(value)}")
+        return value
+
+
+class Flag:
+    """True or False (NumPy's bools included); returns a bool."""
+
+    def __call__(self, value, name):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name}: expected True or False, got {_describe(value)}")
+        return bool(value)
+
+
+class OrNone:
+    """None, or what ``rule`` accepts."""
+
+    def __init__(self, rule):
+        self.rule = rule
+
+    def __call__(self, value, name):
+        if value is None:
+            return None
+        return self.rule(value, name)
+
+
+class Seed:
+    """None or an integer in ``[0, 2**32)`` (what ``numpy.random.RandomState`` accepts)."""
+
+    def __call__(self, value, name):
+        if value is None:
+            return None
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name}: expected None or an integer, got {_describe(value)}")
+        return Integer(0, 2**32)(value, name)
+
+
+def check_parameters(obj, rules):
+    """Check ``obj``'s attributes against ``rules`` (``{name: rule}``, in order); return
+    ``{name: checked value}``. The first failing rule raises."""
+    return {name: rule(getattr(obj, name), name) for name, rule in rules.items()}
+
+
+#: The rules both models share (``Model._check_training_hyperparameters``).
+TRAINING_RULES = {
+    "learning_rate": Real(0, None, closed="neither"),
+    "n_iterations": Integer(0),
+    "record_every": Integer(1),
+}
+
+
 def check_positive_float(value, name):
     """A finite real number > 0 (not a bool), returned as float."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a positive real number, got {_describe(value)}")
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
-    return value
-
-
-def check_int(value, name, minimum):
-    """An integer (not a bool) >= ``minimum``, returned as int."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected an integer >= {minimum}, got {_describe(value)}")
-    value = int(value)
-    if value < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value}")
-    return value
-
-
-def check_seed(seed, name="seed"):
-    """``None`` or an integer in ``[0, 2**32)`` (what ``numpy.random.RandomState`` accepts)."""
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"{name}: expected None or an integer, got {_describe(seed)}")
-    if not 0 <= int(seed) < 2**32:
-        raise ValueError(f"{name}: expected an integer in [0, 2**32), got {int(seed)}")
-    return int(seed)
-
-
-def check_choice(value, name, choices):
-    """One of ``choices`` (strings); the message lists the valid ones."""
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name}: expected one of {', '.join(map(repr, choices))}, got {_describe(value)}")
-    return value
+    return Real(0, None, closed="neither")(value, name)
 
 
 def check_layer_dims(layer_dims):

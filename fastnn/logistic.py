@@ -6,7 +6,7 @@ from . import kernels as K
 from .kernels._config import LOGISTIC_PARALLEL_MIN_ELEMENTS
 from ._base import BinaryClassifier, StepLoop
 from ._threads import kernel_guard
-from ._validation import check_X, check_Y
+from ._validation import Flag, check_parameters, check_X, check_Y
 from .io import register
 from .io import save as _save
 
@@ -63,9 +63,11 @@ class LogisticRegression(BinaryClassifier):
         self.copy_X = copy_X
         self._check_hyperparameters()
 
+    #: The rules of the hyper-parameters not shared with DeepNetwork (``_validation.check_parameters``).
+    _RULES = {"copy_X": Flag()}
+
     def _check_hyperparameters(self):
-        if not isinstance(self.copy_X, (bool, np.bool_)):
-            raise TypeError(f"copy_X: expected True or False, got {self.copy_X!r}")
+        check_parameters(self, self._RULES)
         return self._check_training_hyperparameters()
 
     @property

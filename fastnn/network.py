@@ -8,7 +8,6 @@ the work is elsewhere, each piece in the module named for it: the epoch / batch 
 :mod:`fastnn.outputs`, the compiled step in :mod:`fastnn.kernels.network`.
 """
 
-import numbers
 
 import numpy as np
 
@@ -19,21 +18,25 @@ from ._layout import Layout
 from ._validation import (
     HIDDEN_ACTIVATIONS,
     INITS,
+    Flag,
+    Integer,
+    Options,
+    OrNone,
+    Real,
+    Seed,
     _describe,
-    check_choice,
-    check_int,
     check_layer_dims,
+    check_parameters,
     check_sample_weight,
-    check_seed,
     check_X,
 )
 from .io import check_finite_array, register
 from .io import save as _save
 from .kernels import codes as KC
 from .kernels import network as KN
-from .optimizers import check_optimizer, learning_rates, optimizer_code, state_arrays
+from .optimizers import OPTIMIZER_RULES, learning_rates, optimizer_code, state_arrays
 from .outputs import OUTPUTS, check_targets, default_output, output_code, predictions, score
-from .regularization import check_keep_prob, check_l2
+from .regularization import REGULARIZATION_RULES
 
 #: Values of ``DeepNetwork(first_layer=...)``.
 FIRST_LAYER_MODES = ("auto", "direct", "gram")
@@ -231,38 +234,39 @@ class DeepNetwork(Model):
         "early_stopping", "validation_fraction", "n_iter_no_change", "tol",
     )
 
+    #: Every hyper-parameter's rule, in the order they are checked (``_validation.check_parameters``;
+    #: the output layer, which depends on ``layer_dims``, after them, then the training rules
+    #: both models share).
+    _RULES = {
+        "layer_dims": lambda value, name: check_layer_dims(value),
+        "first_layer": Options(*FIRST_LAYER_MODES),
+        "hidden_activation": Options(*HIDDEN_ACTIVATIONS),
+        "init": Options(*INITS),
+        "seed": Seed(),
+        **OPTIMIZER_RULES,
+        "batch_size": OrNone(Integer(1)),
+        "shuffle_seed": Seed(),
+        "shuffle": Flag(),
+        **REGULARIZATION_RULES,
+        "early_stopping": Flag(),
+        "validation_fraction": Real(0, 1, closed="neither"),
+        "n_iter_no_change": Integer(1),
+        "tol": Real(0, None),
+    }
+
     def _check_hyperparameters(self):
         """Check every hyper-parameter (``ValueError``/``TypeError`` naming it); return the
         requested dtype."""
-        self._dims = check_layer_dims(self.layer_dims)
-        check_choice(self.first_layer, "first_layer", FIRST_LAYER_MODES)
-        check_choice(self.hidden_activation, "hidden_activation", HIDDEN_ACTIVATIONS)
-        check_choice(self.init, "init", INITS)
-        check_seed(self.seed)
-        check_optimizer(self)
-        if self.batch_size is not None:
-            check_int(self.batch_size, "batch_size", 1)
-        if self.shuffle_seed is not None:
-            check_seed(self.shuffle_seed, "shuffle_seed")
-        if not isinstance(self.shuffle, (bool, np.bool_)):
-            raise TypeError(f"shuffle: expected True or False, got {_describe(self.shuffle)}")
-        check_l2(self.l2)
-        check_keep_prob(self.keep_prob)
+        checked = check_parameters(self, self._RULES)
+        self._dims = checked["layer_dims"]
         self._output = self._check_output()
-        if not isinstance(self.early_stopping, (bool, np.bool_)):
-            raise TypeError(f"early_stopping: expected True or False, got {_describe(self.early_stopping)}")
-        _check_open_fraction(self.validation_fraction, "validation_fraction")
-        check_int(self.n_iter_no_change, "n_iter_no_change", 1)
-        if isinstance(self.tol, bool) or not isinstance(self.tol, numbers.Real) or not np.isfinite(self.tol) \
-                or self.tol < 0:
-            raise ValueError(f"tol: expected a finite number >= 0, got {_describe(self.tol)}")
         return self._check_training_hyperparameters()
 
     def _check_output(self):
         n_out = self._dims[-1]
         if self.output is None:
             return default_output(n_out)
-        check_choice(self.output, "output", OUTPUTS)
+        Options(*OUTPUTS)(self.output, "output")
         if self.output == "softmax" and n_out < 2:
             raise ValueError(
                 f"output: a softmax needs at least 2 output units, got layer_dims[-1] = {n_out} "
@@ -835,10 +839,6 @@ def _is_dask(value):
     """True for a dask collection (checked by type, without importing dask)."""
     return type(value).__module__.split(".")[0] == "dask"
 
-
-def _check_open_fraction(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
-        raise ValueError(f"{name}: expected a number in (0, 1), got {_describe(value)}")
 
 
 def _split(Yf, Yi, output, fraction, seed):

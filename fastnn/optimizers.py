@@ -20,12 +20,10 @@ Learning-rate decay (``lr_decay``), after each epoch as the course's notebooks d
   (``schedule_lr_decay``)
 """
 
-import math
-import numbers
 
 import numpy as np
 
-from ._validation import _describe, check_choice, check_int, check_positive_float
+from ._validation import Integer, Options, OrNone, Real
 from .kernels import codes as KC
 
 #: The optimizers a ``DeepNetwork`` offers (the kernels also have scikit-learn's forms).
@@ -45,34 +43,17 @@ def state_arrays(name):
     return int(code in KC.WITH_V) + int(code in KC.WITH_S)
 
 
-def _check_fraction(value, name, *, closed_low=True, closed_high=False):
-    """A real number in [0, 1) (or as the flags say), not a bool."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a real number in [0, 1), got {_describe(value)}")
-    value = float(value)
-    low_ok = value >= 0 if closed_low else value > 0
-    high_ok = value <= 1 if closed_high else value < 1
-    if not (math.isfinite(value) and low_ok and high_ok):
-        lo, hi = "[" if closed_low else "(", "]" if closed_high else ")"
-        raise ValueError(f"{name}: expected a number in {lo}0, 1{hi}, got {value!r}")
-    return value
-
-
-def check_optimizer(model):
-    """Check the optimizer hyper-parameters of ``model``; ``ValueError``/``TypeError``
-    naming the argument otherwise."""
-    check_choice(model.optimizer, "optimizer", OPTIMIZERS)
-    _check_fraction(model.beta, "beta")
-    _check_fraction(model.beta1, "beta1")
-    _check_fraction(model.beta2, "beta2")
-    check_positive_float(model.epsilon, "epsilon")
-    if model.lr_decay is not None:
-        check_choice(model.lr_decay, "lr_decay", DECAYS)
-    if isinstance(model.decay_rate, bool) or not isinstance(model.decay_rate, numbers.Real):
-        raise TypeError(f"decay_rate: expected a real number >= 0, got {_describe(model.decay_rate)}")
-    if not (math.isfinite(model.decay_rate) and model.decay_rate >= 0):
-        raise ValueError(f"decay_rate: expected a finite number >= 0, got {model.decay_rate!r}")
-    check_int(model.decay_interval, "decay_interval", 1)
+#: The optimizer hyper-parameters' rules (see ``_validation.check_parameters``).
+OPTIMIZER_RULES = {
+    "optimizer": Options(*OPTIMIZERS),
+    "beta": Real(0, 1, closed="left"),
+    "beta1": Real(0, 1, closed="left"),
+    "beta2": Real(0, 1, closed="left"),
+    "epsilon": Real(0, None, closed="neither"),
+    "lr_decay": OrNone(Options(*DECAYS)),
+    "decay_rate": Real(0, None),
+    "decay_interval": Integer(1),
+}
 
 
 def learning_rates(lr0, n_epochs, lr_decay=None, decay_rate=1.0, decay_interval=1000, first=0):

@@ -19,12 +19,10 @@ Dropout (``keep_prob``)
     in plain NumPy (which the tests use to hold a fit to ``fastnn.reference``).
 """
 
-import math
-import numbers
 
 import numpy as np
 
-from ._validation import _describe
+from ._validation import Real
 
 _MASK64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -32,24 +30,8 @@ _C1 = 0xBF58476D1CE4E5B9
 _C2 = 0x94D049BB133111EB
 
 
-def check_l2(value):
-    """``l2``: a finite real number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"l2: expected a real number >= 0, got {_describe(value)}")
-    value = float(value)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"l2: expected a finite number >= 0, got {value!r}")
-    return value
-
-
-def check_keep_prob(value):
-    """``keep_prob``: a real number in (0, 1]."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"keep_prob: expected a real number in (0, 1], got {_describe(value)}")
-    value = float(value)
-    if not (math.isfinite(value) and 0 < value <= 1):
-        raise ValueError(f"keep_prob: expected a number in (0, 1], got {value!r}")
-    return value
+#: The regularisation hyper-parameters' rules (see ``_validation.check_parameters``).
+REGULARIZATION_RULES = {"l2": Real(0, None), "keep_prob": Real(0, 1, closed="right")}
 
 
 def _mix(z):
