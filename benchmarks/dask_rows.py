@@ -154,7 +154,7 @@ def main(quick=False):
         import dask
         import distributed
     except ImportError as exc:  # compare.py reports the skip
-        raise ImportError(f"dask rows need the dask extra (pip install 'fastnn[dask]'): {exc}") from exc
+        raise ImportError(f"dask rows need the dask extra (pip install 'fastnn-numba[dask]'): {exc}") from exc
     print("## Dask: full-batch iteration, in memory vs a LocalCluster (fastnn.dask)\n")
     print(f"- CPU: {cpu_line()}; load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"- numba {numba.__version__} threads {numba.get_num_threads()} (in-memory rows); "

@@ -435,7 +435,7 @@ def _lines(quick, repeat, only, header):
         import sklearn
     except ImportError:
         yield ("fastnn vs scikit-learn MLPClassifier: skipped (scikit-learn is not installed; "
-               "pip install 'fastnn[sklearn]').")
+               "pip install 'fastnn-numba[sklearn]').")
         return
     lines = [f"## fastnn.sklearn.MLPClassifier vs sklearn.neural_network.MLPClassifier "
              f"(scikit-learn {sklearn.__version__}), the same parameters and random_state, whole fits", ""]

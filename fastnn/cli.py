@@ -2,7 +2,7 @@
 
 With no options it trains the course's shallow tanh network (4 hidden units) on the
 built-in planar "flower" data set; ``--data mnist1d`` trains the MNIST-1D paper's MLP
-(``pip install "fastnn[mnist1d]"``); ``--data DIR`` trains the course's deep network on the
+(``pip install "fastnn-numba[mnist1d]"``); ``--data DIR`` trains the course's deep network on the
 cat / non-cat images in ``DIR``. Each data set brings its defaults (below); every option
 overrides them.
 """
@@ -54,8 +54,8 @@ def _parser():
         "data set; with --data DIR: the course's deep network on the cat / non-cat images.",
     )
     train.add_argument("--data", metavar="DATA",
-                       help="planar (default: the built-in flower), mnist1d (generated, needs fastnn[mnist1d]), or a "
-                            "directory with train_catvnoncat.h5 and test_catvnoncat.h5")
+                       help="planar (default: the built-in flower), mnist1d (generated, needs "
+                            "fastnn-numba[mnist1d]), or a directory with train_catvnoncat.h5 and test_catvnoncat.h5")
     train.add_argument("--model", choices=["network", "logistic"], default="network",
                        help="a DeepNetwork (default) or LogisticRegression")
     train.add_argument("--layers", type=_int_list, metavar="N0,N1,...,1",
@@ -80,8 +80,8 @@ def _parser():
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--scheduler", metavar="ADDRESS",
                        help="train on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://host:8786; needs "
-                            "fastnn[dask] here and on the workers): X goes to the workers once, one partition per "
-                            "worker thread; full-batch results equal the in-memory run's")
+                            "fastnn-numba[dask] here and on the workers): X goes to the workers once, one partition "
+                            "per worker thread; full-batch results equal the in-memory run's")
     return parser
 
 

@@ -55,6 +55,15 @@ def flatten_images(images, scale=True):
     ------
     ValueError
         If ``images`` is not 4-D.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastnn.datasets import flatten_images
+    >>> images = np.zeros((10, 64, 64, 3), dtype=np.uint8)  # 10 RGB images of 64 x 64
+    >>> X = flatten_images(images)
+    >>> X.shape, X.dtype, X.flags.f_contiguous
+    ((12288, 10), dtype('float64'), True)
     """
     images = np.asarray(images)
     if images.ndim != 4:
@@ -106,7 +115,7 @@ def load_cat(path=None):
         If no directory was given and ``FASTNN_DATA`` is unset, or a file is missing; the
         message says where it looked.
     ImportError
-        If ``h5py`` is not installed (``pip install "fastnn[data]"``).
+        If ``h5py`` is not installed (``pip install "fastnn-numba[data]"``).
     """
     where = path if path is not None else os.environ.get(DATA_ENV)
     if not where:
@@ -121,7 +130,7 @@ def load_cat(path=None):
     try:
         import h5py
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError('load_cat needs h5py: pip install "fastnn[data]"') from exc
+        raise ImportError('load_cat needs h5py: pip install "fastnn-numba[data]"') from exc
 
     arrays = []
     for name, prefix in zip(CAT_FILES, ("train", "test")):
@@ -153,6 +162,13 @@ def load_planar(m=400, seed=1):
     -----
     For class ``j`` = 0 then 1: ``t = linspace(3.12 j, 3.12 (j+1), N) + 0.2 randn(N)``,
     ``r = 4 sin(4 t) + 0.2 randn(N)``, points ``(r sin t, r cos t)``.
+
+    Examples
+    --------
+    >>> from fastnn.datasets import load_planar
+    >>> X, Y = load_planar()
+    >>> X.shape, Y.shape, float(Y.mean())
+    ((2, 400), (1, 400), 0.5)
     """
     rng = np.random.RandomState(seed)
     N = m // 2
@@ -199,6 +215,13 @@ def load_moons(m=300, noise=0.2, seed=3):
     -------
     X : ndarray, shape (2, m), float64
     Y : ndarray, shape (1, m), float64 of 0/1
+
+    Examples
+    --------
+    >>> from fastnn.datasets import load_moons
+    >>> X, Y = load_moons()
+    >>> X.shape, Y.shape
+    ((2, 300), (1, 300))
     """
     n_out = m // 2
     n_in = m - n_out
@@ -263,7 +286,7 @@ def load_football(path=None):
     FileNotFoundError
         If the file is not there (the message says where it looked).
     ImportError
-        If SciPy is not installed (``pip install "fastnn[data]"``).
+        If SciPy is not installed (``pip install "fastnn-numba[data]"``).
     """
     where = path if path is not None else os.environ.get(DATA_ENV)
     if not where:
@@ -274,7 +297,7 @@ def load_football(path=None):
     try:
         from scipy.io import loadmat
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError('load_football needs SciPy: pip install "fastnn[data]"') from exc
+        raise ImportError('load_football needs SciPy: pip install "fastnn-numba[data]"') from exc
     data = loadmat(file)
     return (np.ascontiguousarray(data["X"].T, dtype=np.float64), data["y"].T.astype(np.float64),
             np.ascontiguousarray(data["Xval"].T, dtype=np.float64), data["yval"].T.astype(np.float64))
@@ -285,7 +308,7 @@ def _mnist1d_arrays():
     try:
         from mnist1d.data import get_dataset_args, make_dataset
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError('load_mnist1d needs the mnist1d package: pip install "fastnn[mnist1d]"') from exc
+        raise ImportError('load_mnist1d needs the mnist1d package: pip install "fastnn-numba[mnist1d]"') from exc
     # make_dataset reseeds NumPy's legacy global generator and Python's random (both to 42)
     # and never restores them: the caller's streams are saved and put back.
     np_state, py_state = np.random.get_state(), random.getstate()
@@ -306,7 +329,7 @@ def load_mnist1d():
     training and 1000 test signals of 40 samples, 10 classes.
 
     Generated offline, deterministically, by the ``mnist1d`` package's
-    ``make_dataset(get_dataset_args())`` (``pip install "fastnn[mnist1d]"``; about a second;
+    ``make_dataset(get_dataset_args())`` (``pip install "fastnn-numba[mnist1d]"``; about a second;
     kept in memory for the next call, nothing written to disk). Its ``get_dataset``, which
     downloads, is never called. NumPy's global generator and Python's ``random``, which
     ``make_dataset`` reseeds, are restored afterwards.

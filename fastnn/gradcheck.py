@@ -33,6 +33,15 @@ def gradient_check(model, X, Y, epsilon=1e-7, sample_weight=None):
     -----
     Costs two cost evaluations per parameter: meant for small networks and a few examples.
     Use a float64 model: in float32 the differences drown in rounding.
+
+    Examples
+    --------
+    >>> import fastnn
+    >>> from fastnn.datasets import load_planar
+    >>> X, Y = load_planar()
+    >>> net = fastnn.DeepNetwork([2, 4, 1], hidden_activation="tanh", n_iterations=100).fit(X, Y)
+    >>> fastnn.gradient_check(net, X[:, :20], Y[:, :20]) < 1e-7
+    True
     """
     epsilon = check_positive_float(epsilon, "epsilon")
     X, Yf, Yi, w = model._validated_XY(X, Y, sample_weight)

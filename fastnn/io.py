@@ -154,6 +154,20 @@ def load(path):
         If ``path`` does not exist.
     ValueError
         If the file is truncated, corrupted, of another format or of an unknown version.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import fastnn
+    >>> from fastnn.datasets import load_planar
+    >>> X, Y = load_planar()
+    >>> clf = fastnn.LogisticRegression(n_iterations=100).fit(X, Y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
+    >>> fastnn.save(clf, path)
+    >>> same = fastnn.load(path)
+    >>> type(same).__name__, same.n_iter_, bool(np.array_equal(same.w_, clf.w_))
+    ('LogisticRegression', 100, True)
     """
     path = _check_path(path)
     if not path.is_file():

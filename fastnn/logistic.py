@@ -53,6 +53,17 @@ class LogisticRegression(BinaryClassifier):
     Every iteration is one call of ``fastnn.kernels.logistic_step_examples`` (or, for a
     C-ordered ``X`` without ``copy_X``, ``logistic_step_features``): ``z``, ``a``, the cost,
     ``dz``, ``dw`` and ``db`` in a single pass over ``X``, bit-identical at any thread count.
+
+    Examples
+    --------
+    >>> from fastnn import LogisticRegression
+    >>> from fastnn.datasets import load_planar
+    >>> X, Y = load_planar()
+    >>> clf = LogisticRegression(learning_rate=0.1, n_iterations=2000).fit(X, Y)
+    >>> clf.w_.shape, len(clf.costs_)
+    ((2, 1), 20)
+    >>> round(clf.score(X, Y), 2)  # a straight boundary cannot separate the flower's petals
+    0.47
     """
 
     def __init__(self, learning_rate=0.005, n_iterations=2000, record_every=100, dtype=None, copy_X=False):

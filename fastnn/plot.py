@@ -1,4 +1,4 @@
-"""Learning-curve pictures: matplotlib when installed (``fastnn[plot]``), else a built-in,
+"""Learning-curve pictures: matplotlib when installed (``fastnn-numba[plot]``), else a built-in,
 dependency-free PNG writer that draws the same chart with axes, tick labels, axis titles and
 a legend in a small bitmap font."""
 

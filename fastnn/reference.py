@@ -24,6 +24,26 @@ notebooks give ``inf``/``nan`` and both identical to the notebooks away from sat
 :func:`sigmoid` uses the overflow-free two-branch formula, and :func:`compute_cost` clips
 probabilities to ``[eps, 1 - eps]``. :func:`cost_from_logits` is the exact, stable cost
 computed from the output logits.
+
+Examples
+--------
+One gradient-descent step of a ``[2, 4, 1]`` network on three examples, written out:
+
+>>> import numpy as np
+>>> from fastnn import reference as R
+>>> X = np.array([[1.0, 2.0, -1.0], [3.0, 0.5, -2.0]])  # 3 examples of 2 features: (n_x, m)
+>>> Y = np.array([[1.0, 0.0, 1.0]])
+>>> parameters = R.initialize_parameters([2, 4, 1], seed=1)
+>>> AL, caches = R.model_forward(X, parameters)
+>>> AL.shape
+(1, 3)
+>>> cost = R.compute_cost(AL, Y)
+>>> grads = R.model_backward(AL, Y, caches)
+>>> grads["dW1"].shape, grads["db2"].shape
+((4, 2), (1, 1))
+>>> parameters = R.update_parameters(parameters, grads, learning_rate=0.1)
+>>> bool(R.compute_cost(R.model_forward(X, parameters)[0], Y) < cost)
+True
 """
 
 import numpy as np
@@ -251,6 +271,13 @@ def initialize_parameters(layer_dims, init="lecun", seed=None, dtype=np.float64)
     -------
     dict
         ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL", "bL"}``.
+
+    Examples
+    --------
+    >>> from fastnn.reference import initialize_parameters
+    >>> parameters = initialize_parameters([2, 4, 1], seed=1)
+    >>> {name: array.shape for name, array in parameters.items()}
+    {'W1': (4, 2), 'b1': (4, 1), 'W2': (1, 4), 'b2': (1, 1)}
     """
     rng = np.random.RandomState(seed)
     scale_of = INITS[init]

@@ -1,5 +1,5 @@
 """Data-parallel training of ``DeepNetwork`` on Dask arrays (the optional ``dask`` extra:
-``pip install fastnn[dask]``).
+``pip install fastnn-numba[dask]``).
 
 ``DeepNetwork.fit``, ``predict``, ``predict_proba``, ``score`` and ``cost`` hand a dask array
 ``X`` (or ``Y``) to the functions of this module. Full-batch gradient descent parallelises

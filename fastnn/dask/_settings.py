@@ -9,7 +9,7 @@ try:
     import dask
     import dask.array as da  # noqa: F401  (fails here, with the message below, without dask[array])
 except ImportError as exc:  # pragma: no cover - the extra is not installed
-    raise ImportError("fastnn.dask needs dask: pip install 'fastnn[dask]' (dask[array,distributed])") from exc
+    raise ImportError("fastnn.dask needs dask: pip install 'fastnn-numba[dask]' (dask[array,distributed])") from exc
 
 
 def _setting(name, default):

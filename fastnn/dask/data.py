@@ -19,7 +19,7 @@ def connect(address, timeout="10s"):
     try:
         from distributed import Client
     except ImportError as exc:
-        raise ImportError("--scheduler needs dask.distributed: pip install 'fastnn[dask]'") from exc
+        raise ImportError("--scheduler needs dask.distributed: pip install 'fastnn-numba[dask]'") from exc
     try:
         return Client(address, timeout=timeout)
     except (OSError, TimeoutError, ValueError) as exc:

@@ -14,7 +14,7 @@ SciPy's L-BFGS-B called as scikit-learn calls it. What differs is where the arit
 the epochs in fastnn's compiled training loop, the loss and gradients of L-BFGS and every
 prediction in its compiled passes.
 
-Needs scikit-learn (``pip install fastnn[sklearn]``); ``import fastnn`` never imports it.
+Needs scikit-learn (``pip install fastnn-numba[sklearn]``); ``import fastnn`` never imports it.
 
 - :func:`patch_sklearn` / :func:`unpatch_sklearn`: make ``sklearn.neural_network``'s
   estimators fastnn's for code that imports them afterwards; ``python -m fastnn.sklearn
@@ -57,7 +57,7 @@ What is left different from scikit-learn:
 try:
     import sklearn  # noqa: F401
 except ImportError as exc:  # pragma: no cover - exercised only without scikit-learn
-    raise ImportError("fastnn.sklearn needs scikit-learn >= 1.6: pip install 'fastnn[sklearn]'") from exc
+    raise ImportError("fastnn.sklearn needs scikit-learn >= 1.6: pip install 'fastnn-numba[sklearn]'") from exc
 
 from .estimators import MLPClassifier, MLPRegressor
 from .conversion import to_sklearn

@@ -262,6 +262,20 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         ``partial_fit``).
 """ + ATTRIBUTES_DOC + """    classes_ : ndarray
         The class labels (for multilabel ``y``: ``arange(n_labels)``).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
+    >>> from fastnn.sklearn import MLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16
+    >>> clf = MLPClassifier(hidden_layer_sizes=(30,), early_stopping=True, random_state=0).fit(X, y)
+    >>> sk = SklearnMLPClassifier(hidden_layer_sizes=(30,), early_stopping=True, random_state=0).fit(X, y)
+    >>> clf.n_iter_ == sk.n_iter_, bool((clf.predict(X) == sk.predict(X)).all())
+    (True, True)
+    >>> type(clf.to_sklearn()) is SklearnMLPClassifier
+    True
     """
 
     _parameter_constraints = CLASSIFIER_CONSTRAINTS

@@ -21,6 +21,18 @@ def patch_sklearn():
 
     Code that imports them afterwards (``from sklearn.neural_network import
     MLPClassifier``) trains with fastnn: the same models, faster.
+
+    Examples
+    --------
+    >>> import fastnn.sklearn
+    >>> fastnn.sklearn.patch_sklearn()
+    >>> from sklearn.neural_network import MLPClassifier
+    >>> MLPClassifier is fastnn.sklearn.MLPClassifier
+    True
+    >>> fastnn.sklearn.unpatch_sklearn()
+    >>> from sklearn.neural_network import MLPClassifier
+    >>> MLPClassifier is fastnn.sklearn.MLPClassifier
+    False
     """
     for module in (_nn, _mlp):
         for name, cls in _FASTNN.items():
