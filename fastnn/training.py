@@ -28,6 +28,8 @@ import numpy as np
 from ._progress import ProgressBar
 from ._threads import BLAS_SINGLE_THREAD_BELOW, blas_threads
 from .kernels import network as KN
+from .kernels import state as KS
+from .kernels.state import Batch, Gram, Net, Params, Run, Work
 from .kernels._config import BLAS_MIN_FLOPS
 from .kernels.layers import SOFTMAX_BLOCK
 
@@ -182,6 +184,8 @@ class Loop:
         self.blas_limit = 1 if largest_product(state, data) < BLAS_SINGLE_THREAD_BELOW else None
         #: Text the progress bar shows after the cost (the owner sets it, e.g. validation).
         self.status = ""
+        #: The compiled loop's groups of arrays, built at the first call (see :meth:`_call`).
+        self._groups = None
 
     def run(self):
         """Train to the end (or until stopped); returns True when ``on_epoch`` stopped it."""
@@ -208,13 +212,15 @@ class Loop:
     def _call(self, n_epochs, max_steps):
         """One call of the compiled loop: ``(status, steps, cost)``."""
         s, d = self.state, self.data
+        groups = self._groups
+        if groups is None or groups[1].codes is not s.codes:  # built once (a few us a call otherwise)
+            params, net, batch, work, gram = kernel_groups(s, self.hyper)
+            run = Run(self.lrs, s.istate, s.fstate, self.epoch_costs)
+            groups = self._groups = (params, net, run, KS.Data(d.X, d.Yf, d.Yi, d.w), batch, work, gram)
+        params, net, run, data, batch, work, gram = groups
         with blas_threads(self.blas_limit):
-            return KN.train_for(int(s.codes[KN.C_OUT]))(
-                s.P2, s.V2, s.S2, s.G, s.layout.segments, s.layout.table, s.codes, self.hyper, self.lrs,
-                s.istate, s.fstate, self.epoch_costs, d.X, d.Yf, d.Yi, d.w, d.total_weight, s.perm, s.key,
-                s.Xb, s.Yfb, s.Yib, s.wb, s.acts, s.dropped, s.masks, s.deltas, s.scratch,
-                s.gZ, s.gS, s.G1, s.product, n_epochs, max_steps,
-            )
+            return KN.train_for(int(s.codes[KN.C_OUT]))(params, net, run, data, d.total_weight, batch, work, gram,
+                                                        n_epochs, max_steps)
 
     def steps(self, n):
         """Run exactly ``n`` more training steps (rewinding to the first epoch when the run is
@@ -293,6 +299,16 @@ class Loop:
         return self.epoch_costs[start - self.first_epoch:done - self.first_epoch:self.record_every].tolist()
 
 
+def kernel_groups(state, hyper):
+    """``(params, net, batch, work, gram)``: the compiled loop's groups of arrays
+    (``fastnn/kernels/state.py``) over a :class:`TrainingState` and its hyper-parameters."""
+    return (Params(state.P2, state.V2, state.S2, state.G),
+            Net(state.layout.segments, state.layout.table, state.codes, hyper),
+            Batch(state.perm, state.key, state.Xb, state.Yfb, state.Yib, state.wb),
+            Work(state.acts, state.dropped, state.masks, state.deltas, state.scratch),
+            Gram(state.gZ, state.gS, state.G1, state.product))
+
+
 def largest_product(state, data):
     """Floating-point operations of the largest matrix product of one training step."""
     dims = state.layout.dims
@@ -328,8 +344,8 @@ def loss_and_gradients(layout, codes, P, data, scale, cap=np.inf, G=None, buffer
     acts, deltas, scratch = pass_buffers(layout, data.m, P.dtype) if buffers is None else buffers
     if G is None:
         G = np.zeros(layout.size, P.dtype)
-    loss = KN.loss_and_gradients(P, G, layout.table, codes, data.X, data.Yf, data.Yi, data.w, scale, float(cap),
-                                 acts, deltas, scratch)
+    loss = KN.loss_and_gradients(P, G, layout.table, codes, KS.Data(data.X, data.Yf, data.Yi, data.w), scale,
+                                 float(cap), acts, deltas, scratch)
     return float(loss), G
 
 

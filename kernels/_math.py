@@ -53,7 +53,7 @@ tanh(x)
     expm1(r), both as head + tail, one division and a first-order correction with the tails
     (a second division); the sign of x is put back with a bit operation (-0.0 stays -0.0).
 
-Accuracy (``tests/test_math.py``: ~3 million random inputs per function and dtype over every
+Accuracy (``tests/kernels/test_math.py``: ~3 million random inputs per function and dtype over every
 binade of both signs and each function's delicate ranges)
     Against NumPy (float64: glibc's result; float32: NumPy's float64 result rounded to
     float32): at most 1 ulp for every function and dtype, except tanh float64: 2 ulp,

@@ -11,55 +11,64 @@ import types
 
 import numpy as np
 
-from ._config import entry
-from .codes import (C_L, C_OPT, C_OUT, C_XMAJOR, H_BETA, H_BETA1, H_BETA2, H_EPS, H_L2, I_CUR, I_T, OUT_IDENTITY,
+from ._config import entry, helper
+from .codes import (C_L, C_OPT, C_OUT, C_XMAJOR, H_L2, I_CUR, I_T, OUT_IDENTITY,
                     OUT_POISSON, OUT_SIGMOID, OUT_SOFTMAX)
 from .layers import output_activate
 from .loop import OUTPUT, _commit, train_loop
 from .optimizers import optimizer_update, squared_weight_norm
 from .passes import _bias, _block, _no_dropout, backward, bs_is_negative, forward
+from .state import Net, Work
 
 
 @entry
-def update(P2, V2, S2, G, segments, codes, hyper, lr, weight_sum, istate):
+def update(params, net, lr, weight_sum, istate):
     """The update of a step whose gradients (times ``1 / weight_sum``, L2 not included) are
-    already in ``G``: the optimizer writes the spare rows and, when every new parameter is
-    finite, the step is committed (``istate[I_CUR]`` flipped, ``istate[I_T]`` counted).
-    Returns ``(ok, l2_term)``, ``l2_term = lambda/2 * sum ||W||^2`` at the parameters before
-    the update (what :func:`step` adds to a batch's loss sum). Numba JIT-compiled.
+    already in ``params.G`` (``state.Params``; ``net`` is ``state.Net``): the optimizer
+    writes the spare rows and, when every new parameter is finite, the step is committed
+    (``istate[I_CUR]`` flipped, ``istate[I_T]`` counted). Returns ``(ok, l2_term)``,
+    ``l2_term = lambda/2 * sum ||W||^2`` at the parameters before the update (what
+    ``loop.step`` adds to a batch's loss sum). Numba JIT-compiled.
 
-    This is :func:`step`'s update alone, for a driver that computes the gradients elsewhere
-    (a data-parallel fit sums them over partitions)."""
+    This is the step's update alone, for a driver that computes the gradients elsewhere (a
+    data-parallel fit sums them over partitions)."""
     cur = istate[I_CUR]
-    l2 = hyper[H_L2]
-    term = 0.5 * l2 * squared_weight_norm(P2[cur], segments) if l2 != 0.0 else 0.0
-    ok = optimizer_update(P2[cur], G, V2[cur], S2[cur], P2[1 - cur], V2[1 - cur], S2[1 - cur], segments,
-                          codes[C_OPT], lr, l2 / weight_sum, hyper[H_BETA], hyper[H_BETA1], hyper[H_BETA2],
-                          hyper[H_EPS], istate[I_T] + 1)
+    l2 = net.hyper[H_L2]
+    term = 0.5 * l2 * squared_weight_norm(params.P2[cur], net.segments) if l2 != 0.0 else 0.0
+    ok = optimizer_update(params, cur, net.segments, net.codes[C_OPT], lr, l2 / weight_sum, net.hyper,
+                          istate[I_T] + 1)
     if ok:
         _commit(istate)
     return ok, term
 
 
+@helper
+def _pass_groups(layout, codes, acts, deltas, scratch):
+    """``(net, work)`` of a pass without training: ``state.Net`` with no segments nor
+    hyper-parameters (a pass reads neither), ``state.Work`` with no dropout."""
+    net = Net(np.empty((0, 3), np.int64), layout, codes, np.empty(0, np.float64))
+    return net, Work(acts, acts[:0], np.empty(0, np.uint8), deltas, scratch)
+
+
 @entry
-def loss_and_gradients(P, G, layout, codes, X, Yf, Yi, w, scale, cap, acts, deltas, scratch):
-    """Weighted loss sum of ``(X, Y)`` at parameters ``P`` (1-D), gradients (times ``scale``
-    and the weights) into ``G``; no dropout, no update. ``cap``: each example's
-    cross-entropy capped (``np.inf``: none; see ``H_CAP``). Numba JIT-compiled.
+def loss_and_gradients(P, G, layout, codes, data, scale, cap, acts, deltas, scratch):
+    """Weighted loss sum of ``data`` (``state.Data``) at parameters ``P`` (1-D), gradients
+    (times ``scale`` and the weights) into ``G``; no dropout, no update. ``cap``: each
+    example's cross-entropy capped (``np.inf``: none; see ``H_CAP``). Numba JIT-compiled.
 
     With ``scale = 1 / sum(w)`` over a whole data set split in parts, the gradients of the
     parts add up to the data set's (what a data-parallel fit reduces).
     """
     xmajor = codes[C_XMAJOR] == 1
+    X = data.X
     b = X.shape[0] if xmajor else X.shape[1]
-    none = np.empty(0, np.uint8)
+    net, work = _pass_groups(layout, codes, acts, deltas, scratch)
     no_gram = np.empty((0, 0), np.float64)
     keep, seed, step_ = _no_dropout(codes)
-    forward(P, layout, codes, xmajor, keep, seed, step_, X, b, acts, acts[:0], none, no_gram)
-    no = bs_is_negative(codes)  # run-time False (see train_loop)
+    forward(P, net, xmajor, keep, seed, step_, X, b, work, no_gram)
+    no = bs_is_negative(codes)  # run-time False (see loop.train_loop)
     # The output layer known at run time: all three compiled (this entry serves every model).
-    return backward(codes[C_OUT], P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, cap, b, acts, acts[:0],
-                    none, deltas, scratch, no, not no)
+    return backward(codes[C_OUT], P, G, net, xmajor, keep, data, scale, cap, work, no, not no)
 
 
 def predict_block(P, layout, codes, X, acts):
@@ -68,10 +77,9 @@ def predict_block(P, layout, codes, X, acts):
     ``acts``. Compiled once per output layer, :data:`OUTPUT` (:func:`predict_for`)."""
     L = codes[C_L]
     b = X.shape[1]
-    none = np.empty(0, np.uint8)
+    net, work = _pass_groups(layout, codes, acts, acts[:0], np.empty((0, 0), np.float64))
     keep, seed, step_ = _no_dropout(codes)
-    forward(P, layout, codes, bs_is_negative(codes), keep, seed, step_, X, b, acts, acts[:0], none,
-            np.empty((0, 0), np.float64))
+    forward(P, net, bs_is_negative(codes), keep, seed, step_, X, b, work, np.empty((0, 0), np.float64))
     Z = _block(acts, layout, L, b)
     output_activate(OUTPUT, Z, _bias(P, layout, L))
     return Z

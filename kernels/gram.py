@@ -14,12 +14,14 @@ from ._intrinsics import view2 as _view2
 
 
 @helper
-def _gram_update(gZ, gS, G1, dZ1, lr, cur, product):
+def _gram_update(gram, dZ1, lr, cur):
     """First layer on the Gram path: ``Z1 <- Z1 - lr dZ1 G``, ``S <- S + lr dZ1`` into the
     spare rows; True when both are finite. The Gram state (``gZ``, ``gS``, ``G1``) is float64
     whatever the model's dtype: ``product`` holds ``dZ1`` widened to float64 (its first half)
     and the product (its second half). A float32 state accumulates the recursion's rounding
-    over a long run (the course's cat run drifted to 0.0879 against 0.0884 direct)."""
+    over a long run (the course's cat run drifted to 0.0879 against 0.0884 direct).
+    ``gram`` is ``state.Gram``."""
+    gZ, gS, G1, product = gram
     n1 = dZ1.shape[0]
     m = dZ1.shape[1]
     d = product[:n1 * m]

@@ -18,8 +18,7 @@ import numpy as np
 from ._config import helper
 from ._intrinsics import readonly
 from ._intrinsics import view2 as _view2
-from .codes import (C_BATCH, C_EVERY, C_FORM, C_OPT, C_SHUFFLE, C_XMAJOR, F_LOSS, F_WEIGHT, FORM_SKLEARN, H_BETA,
-                    H_BETA1, H_BETA2, H_CAP, H_EPS, H_KEEP, H_L2, H_LSCALE, I_CUR, I_DSEED, I_E0, I_EPOCH, I_MTPOS,
+from .codes import (C_BATCH, C_EVERY, C_FORM, C_OPT, C_SHUFFLE, C_XMAJOR, F_LOSS, F_WEIGHT, FORM_SKLEARN, H_CAP, H_KEEP, H_L2, H_LSCALE, I_CUR, I_DSEED, I_E0, I_EPOCH, I_MTPOS,
                     I_NEED, I_SEED, I_STEP, I_T, OK, BAD_COST, BAD_UPDATE, ZERO_WEIGHT, OUT_SIGMOID,
                     SHUFFLE_CONTINUED, SHUFFLE_COURSE)
 from .gather import _gather, _gather_targets
@@ -27,37 +26,38 @@ from .gram import _gram_update
 from .optimizers import optimizer_update, squared_weight_norm
 from .passes import _block, backward, bs_is_negative, forward
 from .shuffle import permutation_into, shuffle_from
+from .state import Data
 
 
 @helper(inline=True)
-def step(out, P2, V2, S2, G, segments, layout, codes, hyper, lr, istate, xmajor, X, Yf, Yi, w, weight_sum,
-         acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, want):
-    """One training step on the batch already in ``X``/``Yf``/``Yi``/``w`` (``b`` columns):
-    cost, gradients, update into the spare rows. Returns ``(objective * weight_sum, ok)``:
-    the batch's loss sum plus the L2 term ``lambda/2 * sum ||W||^2`` (the loss sum only with
-    ``want``: see :func:`backward`), and whether the update is finite. ``istate[I_CUR]`` is
-    flipped by the caller when it accepts the step."""
+def step(out, params, net, lr, istate, xmajor, data, weight_sum, work, gram, want):
+    """One training step on the batch ``data`` (``state.Data``; ``b`` examples): cost,
+    gradients, update into the spare rows of ``params`` (``state.Params``). Returns
+    ``(objective * weight_sum, ok)``: the batch's loss sum plus the L2 term
+    ``lambda/2 * sum ||W||^2`` (the loss sum only with ``want``: see ``passes.backward``), and
+    whether the update is finite. ``istate[I_CUR]`` is flipped by the caller when it accepts
+    the step."""
+    layout, codes, hyper, segments = net.layout, net.codes, net.hyper, net.segments
     cur = istate[I_CUR]
-    P = P2[cur]
+    P = params.P2[cur]
+    X = data.X
     b = X.shape[0] if xmajor else X.shape[1]
-    gram = gZ.size > 0
+    with_gram = gram.gZ.size > 0
     keep = hyper[H_KEEP]
-    gZ1 = _view2(gZ[cur], 0, layout[1, 0], b) if gram else _view2(gZ[0], 0, 0, 0)
-    forward(P, layout, codes, xmajor, keep, istate[I_DSEED], istate[I_T], X, b, acts, dropped, masks, gZ1)
+    gZ = gram.gZ
+    gZ1 = _view2(gZ[cur], 0, layout[1, 0], b) if with_gram else _view2(gZ[0], 0, 0, 0)
+    forward(P, net, xmajor, keep, istate[I_DSEED], istate[I_T], X, b, work, gZ1)
     scale = 1.0 / weight_sum
-    loss = backward(out, P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, hyper[H_CAP], b, acts, dropped,
-                    masks, deltas, scratch, gram, want)
+    loss = backward(out, P, params.G, net, xmajor, keep, data, scale, hyper[H_CAP], work, with_gram, want)
     loss *= hyper[H_LSCALE]
     l2 = hyper[H_L2]
     if l2 != 0.0:
         loss += 0.5 * l2 * squared_weight_norm(P, segments)
     t = istate[I_T] + 1
-    opt = codes[C_OPT]
-    ok = optimizer_update(P, G, V2[cur], S2[cur], P2[1 - cur], V2[1 - cur], S2[1 - cur], segments, opt, lr, l2 / weight_sum,
-                          hyper[H_BETA], hyper[H_BETA1], hyper[H_BETA2], hyper[H_EPS], t)
-    if gram:
-        dZ1 = _block(deltas, layout, np.int64(1), b)  # int64, not a literal: no second compile
-        ok = _gram_update(gZ, gS, G1, dZ1, lr, cur, product) and ok
+    ok = optimizer_update(params, cur, segments, codes[C_OPT], lr, l2 / weight_sum, hyper, t)
+    if with_gram:
+        dZ1 = _block(work.deltas, layout, np.int64(1), b)  # int64, not a literal: no second compile
+        ok = _gram_update(gram, dZ1, lr, cur) and ok
     return loss, ok
 
 
@@ -73,11 +73,15 @@ def _commit(istate):
 OUTPUT = OUT_SIGMOID
 
 
-def train_loop(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstate, epoch_costs,
-               X, Yf, Yi, w, total_weight, perm, key, Xb, Yfb, Yib, wb,
-               acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, n_epochs, max_steps):
+def train_loop(params, net, run, data, total_weight, batch, work, gram, n_epochs, max_steps):
     """Train until epoch ``n_epochs`` is complete or ``max_steps`` steps have run. Compiled
-    once per output layer, :data:`OUTPUT` (:func:`train_for`).
+    once per output layer, :data:`OUTPUT` (``entries.train_for``).
+
+    The groups (``state.py``): ``params`` (``Params``), ``net`` (``Net``), ``run`` (``Run``:
+    the learning rates, counters and epoch costs), ``data`` (``Data``: the whole data set,
+    whose weights sum to ``total_weight``), ``batch`` (``Batch``: the example order and the
+    mini-batch buffers), ``work`` (``Work``), ``gram`` (``Gram``, empty arrays off the Gram
+    path).
 
     Resumes where ``istate`` says (epoch, step within the epoch);
     epoch ``e`` uses learning rate ``lrs[e - e0]`` and, with shuffling, the batches of
@@ -93,6 +97,10 @@ def train_loop(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstat
     step's cost or update is not finite (that step is not applied; ``istate`` names it);
     the number of steps completed by this call; the last step's cost (its objective).
     """
+    codes, layout = net.codes, net.layout
+    lrs, istate, fstate, epoch_costs = run
+    X, Yf, Yi, w = data
+    perm, key, Xb, Yfb, Yib, wb = batch
     xmajor = codes[C_XMAJOR] == 1
     # Batches are gathered feature-major. A runtime False, not the literal: Numba would
     # compile step (and all it calls) a second time for the literal's type.
@@ -111,8 +119,7 @@ def train_loop(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstat
             istate[I_NEED] = _needs_cost(codes, e, n_epochs, steps, max_steps, m)
         want = istate[I_NEED] != 0
         if bs == 0:
-            loss, ok = step(OUTPUT, P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, xmajor, X, Yf, Yi,
-                            w, total_weight, acts, dropped, masks, deltas, scratch, gZ, gS, G1, product, want)
+            loss, ok = step(OUTPUT, params, net, lrs[e - e0], istate, xmajor, data, total_weight, work, gram, want)
             weight = total_weight
             nrows = np.float64(m)
             last = True
@@ -150,9 +157,8 @@ def train_loop(P2, V2, S2, G, segments, layout, codes, hyper, lrs, istate, fstat
                 continue
             # The batch typed read-only, as the full-batch path's X: step and all under it
             # compile once, not twice (half the first compile of the loop).
-            loss, ok = step(OUTPUT, P2, V2, S2, G, segments, layout, codes, hyper, lrs[e - e0], istate, batch_major,
-                            readonly(Xv), readonly(Yfv), readonly(Yiv), readonly(wv), weight, acts, dropped, masks,
-                            deltas, scratch, gZ, gS, G1, product, want)
+            views = Data(readonly(Xv), readonly(Yfv), readonly(Yiv), readonly(wv))
+            loss, ok = step(OUTPUT, params, net, lrs[e - e0], istate, batch_major, views, weight, work, gram, want)
         cost = loss / weight
         # scikit-learn's form takes every step, finite or not, as scikit-learn does (a NaN
         # validation score is part of its record; a fit left non-finite is refused at its end).

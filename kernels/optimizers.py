@@ -37,13 +37,19 @@ import numpy as np
 from ._config import FASTMATH, helper
 
 from .codes import ADAM, GD, MOMENTUM, SK_ADAM, SK_NESTEROV, SK_SGD, WITH_S, WITH_V  # noqa: F401  (named in codes.py)
+from .codes import H_BETA, H_BETA1, H_BETA2, H_EPS
+from .state import Moments
 
 
 @helper
-def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, omb1, b2, omb2, eps_, c1, c2, nlr):
-    """One contiguous segment, all arrays sliced to it (indices from 0: a loop over a slice
-    vectorises where the same loop over ``range(start, end)`` of the whole vectors did not).
-    Returns True when a new value is not finite."""
+def _update_segment(m, opt, decay, k):
+    """One contiguous segment: ``m`` (``state.Moments``) holds every array sliced to it (indices
+    from 0: a loop over a slice vectorises where the same loop over ``range(start, end)`` of
+    the whole vectors did not); ``k`` the constants in the parameters' dtype, ``(lr, l2, beta,
+    1 - beta, beta1, 1 - beta1, beta2, 1 - beta2, eps, c1, c2, nlr)``. Returns True when a new
+    value is not finite."""
+    P, G, V, S, Pn, Vn, Sn = m
+    lr_, l2_, b_, omb, b1, omb1, b2, omb2, eps_, c1, c2, nlr = k
     bad = False
     if opt == GD:
         for q in range(P.size):
@@ -97,9 +103,15 @@ def _update_segment(P, G, V, S, Pn, Vn, Sn, opt, lr_, l2_, decay, b_, omb, b1, o
 
 
 @helper
-def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1, beta2, eps, t):
-    """Write the updated parameters (and optimizer state) of step ``t`` (from 1); return
-    True when every new parameter is finite. ``V``/``S`` may be empty when unused."""
+def optimizer_update(params, cur, segments, opt, lr, l2, hyper, t):
+    """Step ``t`` (from 1) of optimizer ``opt``: from row ``cur`` of ``params``' parameters and
+    moments (``state.Params``) and its gradients, write row ``1 - cur``; ``l2`` is the decay
+    per unit of gradient (``lambda / weight sum``), ``hyper`` gives the betas and epsilon.
+    Returns True when every new parameter is finite. ``V``/``S`` may be empty when unused."""
+    P, G = params.P2[cur], params.G
+    V, S = params.V2[cur], params.S2[cur]
+    Pn, Vn, Sn = params.P2[1 - cur], params.V2[1 - cur], params.S2[1 - cur]
+    beta, beta1, beta2, eps = hyper[H_BETA], hyper[H_BETA1], hyper[H_BETA2], hyper[H_EPS]
     T = P.dtype.type
     c1 = c2 = T(1.0)
     nlr = T(0.0)
@@ -108,14 +120,14 @@ def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1,
         c2 = T(1.0 - beta2 ** np.float64(t))
     elif opt == SK_ADAM:  # scikit-learn's: lr_t = lr * sqrt(1 - b2**t) / (1 - b1**t), negated
         nlr = T(-(lr * np.sqrt(1.0 - beta2 ** np.float64(t)) / (1.0 - beta1 ** np.float64(t))))
+    k = (T(lr), T(l2), T(beta), T(1.0 - beta), T(beta1), T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2, nlr)
     uniform = l2 == 0.0
     for r in range(segments.shape[0]):
         uniform = uniform and segments[r, 2] != 2
     if uniform:  # no L2 and nothing skipped: one pass over the whole vectors
         # ``l2 != 0.0`` is False here; a run-time bool, not the literal, which would compile
         # _update_segment a second time.
-        bad = _update_segment(P, G, V, S, Pn, Vn, Sn, opt, T(lr), T(l2), l2 != 0.0, T(beta), T(1.0 - beta), T(beta1),
-                              T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2, nlr)
+        bad = _update_segment(Moments(P, G, V, S, Pn, Vn, Sn), opt, l2 != 0.0, k)
         return not bad
     bad = False
     for r in range(segments.shape[0]):
@@ -125,9 +137,7 @@ def optimizer_update(P, G, V, S, Pn, Vn, Sn, segments, opt, lr, l2, beta, beta1,
         decay = l2 != 0.0 and kind == 1
         Vs, Vns = (V[a:e], Vn[a:e]) if opt != GD else (V[:0], Vn[:0])
         Ss, Sns = (S[a:e], Sn[a:e]) if (opt == ADAM or opt == SK_ADAM) else (S[:0], Sn[:0])
-        bad |= _update_segment(P[a:e], G[a:e], Vs, Ss, Pn[a:e], Vns, Sns, opt, T(lr), T(l2), decay, T(beta),
-                               T(1.0 - beta), T(beta1), T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(eps), c1, c2,
-                               nlr)
+        bad |= _update_segment(Moments(P[a:e], G[a:e], Vs, Ss, Pn[a:e], Vns, Sns), opt, decay, k)
     return not bad
 
 

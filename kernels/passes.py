@@ -76,14 +76,17 @@ def _first_weight_grad(dZ, X, xmajor, dW):
 
 
 @helper(inline=True)
-def forward(P, layout, codes, xmajor, keep, seed, step, X, b, acts, dropped, masks, gZ1):
+def forward(P, net, xmajor, keep, seed, step, X, b, work, gZ1):
     """Forward pass of a batch of ``b`` examples up to the output logits (bias not added).
 
-    Hidden layers are activated in place in ``acts``; with dropout (``masks`` not empty)
-    the dropped activations go to ``dropped`` and their masks (drawn for training step
-    ``step`` under ``seed``) to ``masks``. ``gZ1`` (not empty on the Gram path) holds
-    ``W1 X`` already. The logits are left in the last layer's block of ``acts``.
+    ``net`` and ``work`` are ``state.Net`` and ``state.Work``. Hidden layers are activated in
+    place in ``work.acts``; with dropout (``work.masks`` not empty) the dropped activations go
+    to ``work.dropped`` and their masks (drawn for training step ``step`` under ``seed``) to
+    ``work.masks``. ``gZ1`` (not empty on the Gram path) holds ``W1 X`` already. The logits
+    are left in the last layer's block of ``work.acts``.
     """
+    layout, codes = net.layout, net.codes
+    acts, dropped, masks = work.acts, work.dropped, work.masks
     L = codes[C_L]
     act = codes[C_ACT]
     dropout = masks.size > 0
@@ -108,12 +111,17 @@ def forward(P, layout, codes, xmajor, keep, seed, step, X, b, acts, dropped, mas
 
 
 @helper(inline=True)
-def backward(out, P, G, layout, codes, xmajor, keep, X, Yf, Yi, w, scale, cap, b, acts, dropped, masks, deltas,
-             scratch, gram, want):
-    """Output loss (output layer ``out``, see ``layers.output_loss``), then the backward pass: gradients (already divided by the weight sum,
-    through ``scale``) into ``G``. Returns the weighted loss sum of the batch (float64; 0.0
-    or NaN, see ``layers.output_loss``, without ``want``). On the Gram path (``gram``) the
-    first layer's ``dW`` is not computed."""
+def backward(out, P, G, net, xmajor, keep, data, scale, cap, work, gram, want):
+    """Output loss (output layer ``out``, see ``layers.output_loss``) of the batch ``data``
+    (``state.Data``: the examples :func:`forward` saw), then the backward pass: gradients
+    (already divided by the weight sum, through ``scale``) into ``G``. Returns the weighted
+    loss sum of the batch (float64; 0.0 or NaN, see ``layers.output_loss``, without
+    ``want``). Each example's cross-entropy is capped at ``cap``. On the Gram path (``gram``)
+    the first layer's ``dW`` is not computed."""
+    layout, codes = net.layout, net.codes
+    X, Yf, Yi, w = data
+    acts, dropped, masks, deltas, scratch = work
+    b = X.shape[0] if xmajor else X.shape[1]
     L = codes[C_L]
     act = codes[C_ACT]
     dropout = masks.size > 0

@@ -197,19 +197,24 @@ def test_compiled_update_kernel_course_values(optimizer):
     """DeepNetwork's own update (the compiled ``optimizer_update`` every training step runs)
     on the course's test cases: the same published values as the reference above."""
     from fastnn._layout import Layout
+    from fastnn.kernels import codes as KC
     from fastnn.kernels.optimizers import optimizer_update
+    from fastnn.kernels.state import Params
 
     parameters, grads, _ = _opt_case()
     layout = Layout([3, 2, 3])  # W1 (2, 3), b1 (2, 1), W2 (3, 2), b2 (3, 1)
     P = layout.flatten(parameters, np.float64)
     G = layout.flatten({k[1:]: v for k, v in grads.items()}, np.float64)
     n = P.size
-    V, S, Pn, Vn, Sn = np.zeros(n), np.zeros(n), np.empty(n), np.empty(n), np.empty(n)
-    code = {"gd": 0, "momentum": 1, "adam": 2}[optimizer]
+    # Row 0 is read (P, V = S = 0), row 1 written (Pn, Vn, Sn): state.Params double-buffered.
+    P2, V2, S2 = np.stack([P, np.empty(n)]), np.zeros((2, n)), np.zeros((2, n))
+    code = KC.OPTIMIZERS[optimizer]
     lr = ADAM_ARGS["learning_rate"] if optimizer == "adam" else 0.01
-    ok = optimizer_update(P, G, V, S, Pn, Vn, Sn, layout.segments, code, lr, 0.0, 0.9, ADAM_ARGS["beta1"],
-                          ADAM_ARGS["beta2"], ADAM_ARGS["epsilon"], ADAM_ARGS["t"])
+    hyper = np.zeros(KC.N_HYPER)
+    hyper[[KC.H_BETA, KC.H_BETA1, KC.H_BETA2, KC.H_EPS]] = 0.9, ADAM_ARGS["beta1"], ADAM_ARGS["beta2"], ADAM_ARGS["epsilon"]
+    ok = optimizer_update(Params(P2, V2, S2, G), 0, layout.segments, code, lr, 0.0, hyper, ADAM_ARGS["t"])
     assert ok
+    Pn, Vn, Sn = P2[1], V2[1], S2[1]
     expected = {"gd": GD_EXPECTED, "momentum": MOMENTUM_EXPECTED, "adam": ADAM_EXPECTED}[optimizer]
     _assert_printed(layout.views(Pn), expected)
     if optimizer == "momentum":

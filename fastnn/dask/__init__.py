@@ -23,7 +23,7 @@ exactly: the loss, every gradient and every ``db`` are sums over examples. So:
   another order (partition by partition, then across partitions), so float64 results
   differ by a few ulps per iteration (first cost <= 1e-15 relative, 12 iterations <= 3e-15,
   200 iterations on 50 000 examples <= 2e-14 on costs and 2e-13 on parameters; see
-  tests/test_dask.py). One partition holding X as it is gives the in-memory fit bit for bit.
+  tests/dask/). One partition holding X as it is gives the in-memory fit bit for bit.
 - An iteration costs the compute of the largest partition plus a round trip through the
   scheduler (a few ms; distributed's client sends at most one message per 10 ms, so an
   iteration never takes less than ~10 ms): worth it when an iteration takes tens of ms.

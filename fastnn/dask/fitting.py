@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import training
 from ..kernels import network as KN
+from ..kernels import state as KS
 from . import _model
 from ._settings import _setting
 from .backends import ClusterError, _backend
@@ -199,8 +200,8 @@ class _Loop(training.Loop):
             if not math.isfinite(loss):
                 return KN.BAD_COST, steps, loss / weight
             s.G[:] = G
-            ok, term = KN.update(s.P2, s.V2, s.S2, s.G, s.layout.segments, s.codes, self.hyper, self.lrs[e],
-                                 weight, istate)
+            ok, term = KN.update(KS.Params(s.P2, s.V2, s.S2, s.G), KS.Net(s.layout.segments, s.layout.table, s.codes,
+                                                                          self.hyper), self.lrs[e], weight, istate)
             loss += term
             cost = loss / weight
             if not math.isfinite(loss):

@@ -17,6 +17,7 @@ import numpy as np
 from .. import training
 from .._layout import Layout
 from ..kernels import network as KN
+from ..kernels import state as KS
 from ..outputs import check_targets
 
 
@@ -89,7 +90,8 @@ class _Part:
         G = np.zeros(layout.size, P.dtype)
         with self._lock:
             acts, deltas, scratch = self._work(layout, b, P.dtype)
-            loss = KN.loss_and_gradients(P, G, layout.table, c, X, Yf, Yi, w, scale, np.inf, acts, deltas, scratch)
+            loss = KN.loss_and_gradients(P, G, layout.table, c, KS.Data(X, Yf, Yi, w), scale, np.inf, acts, deltas,
+                                         scratch)
         return float(loss), G
 
 

@@ -24,6 +24,7 @@ from .. import training
 from .._layout import Layout
 from .._threads import BLAS_SINGLE_THREAD_BELOW, blas_threads
 from ..kernels import network as KN
+from ..kernels import state as KS
 from ..kernels import optimizers as KO
 from . import _network as net
 
@@ -162,6 +163,10 @@ def fit_stochastic(est, X, y, sample_weight, incremental, dims, keep_prob):
     limit = 1 if largest < BLAS_SINGLE_THREAD_BELOW else None
 
     per_call = [1 << 62 if n_samples * sum(dims) < _SMALL_EPOCH else 1]
+    # The compiled loop's groups of arrays (fastnn/kernels/state.py), the same for every call.
+    params, spec, batch, work, gram = training.kernel_groups(state, hyper)
+    run = KS.Run(lrs, s, state.fstate, costs)
+    whole = KS.Data(data.X, data.Yf, data.Yi, data.w)
 
     def epoch():
         """One epoch, in compiled calls of about SLICE_SECONDS each (Ctrl-C is honoured
@@ -171,11 +176,7 @@ def fit_stochastic(est, X, y, sample_weight, incremental, dims, keep_prob):
         s[KN.I_STEP] = 0
         while s[KN.I_EPOCH] == 0:
             start = time.perf_counter()
-            status, steps, _ = entry(state.P2, state.V2, state.S2, state.G, layout.segments, layout.table, codes,
-                                     hyper, lrs, s, state.fstate, costs, data.X, data.Yf, data.Yi, data.w,
-                                     data.total_weight, state.perm, state.key, state.Xb, state.Yfb, state.Yib,
-                                     state.wb, state.acts, state.dropped, state.masks, state.deltas, state.scratch,
-                                     state.gZ, state.gS, state.G1, state.product, 1, per_call[0])
+            status, steps, _ = entry(params, spec, run, whole, data.total_weight, batch, work, gram, 1, per_call[0])
             if status != KN.OK:
                 return status
             seconds = time.perf_counter() - start
