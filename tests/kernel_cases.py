@@ -1,9 +1,12 @@
-"""Inputs, reference twins and tolerances for tests/test_kernels.py (and the reference
-gradient bounds the model tests share).
+"""Inputs, reference twins, tolerances and shared helpers for the kernel tests in
+tests/kernels/ (and the reference gradient bounds the model tests share).
 
 Every kernel in ``fastnn.kernels`` is mapped to the ``fastnn.reference`` expression it must
 reproduce (``TWINS``).  Expected values are always computed by the reference, never by the
-code under test.
+code under test.  Both compiled variants of every kernel (``k.parallel`` and ``k.serial``)
+are checked (``VARIANTS``, ``variant``).  Compile time dominates the kernel tests; the cases
+are arranged so each kernel compiles once per dtype and variant (all arrays C-contiguous, the
+same argument types everywhere).
 
 Tolerances
 ----------
@@ -20,7 +23,11 @@ Tolerances
 
 import numpy as np
 
+import fastnn.kernels as K
 from fastnn import reference as R
+
+DTYPES = [np.float64, np.float32]
+VARIANTS = ["parallel", "serial"]
 
 TOL = {np.dtype(np.float64): 1e-12, np.dtype(np.float32): 1e-5}
 
@@ -65,6 +72,28 @@ BACKWARD_TWINS = {
     "tanh_backward": (R.tanh, R.tanh_backward),
     "sigmoid_backward": (R.sigmoid, R.sigmoid_backward),
 }
+
+
+def variant(name, which):
+    return getattr(getattr(K, name), which)
+
+
+def run_logistic(kern, layout, X, w, b, Y):
+    n, m = X.shape
+    nc = K.logistic_n_chunks(m)
+    pdw = np.full((nc, n), np.nan)
+    ps = np.full((nc, 2), np.nan)
+    dw = np.full((n, 1), np.nan, dtype=X.dtype)
+    if layout == "examples":
+        data = np.asfortranarray(X).T  # (m, n) C-contiguous: images.reshape(m, -1)
+        assert data.flags.c_contiguous
+    else:
+        data = np.ascontiguousarray(X)
+    cost, db = kern(data, w, b, Y, pdw, ps, dw)
+    return dw, db, cost
+
+
+LAYOUTS = {"examples": "logistic_step_examples", "features": "logistic_step_features"}
 
 
 def f64(a):

@@ -18,18 +18,11 @@ import pytest
 import fastnn
 from fastnn import reference as R
 from fastnn import training
-from fastnn.kernels import shuffle as KS
 from fastnn.regularization import dropout_masks
 
+from .helpers_models import _targets
+
 N_X, M = 7, 53
-
-
-def _targets(rng, output, K, m):
-    if output == "sigmoid":
-        return (rng.random((K, m)) > 0.5).astype(np.float64)
-    if output == "softmax":
-        return rng.integers(0, K, (1, m)).astype(np.float64)
-    return rng.standard_normal((K, m))
 
 
 def _fit_pair(X, Y, dims, output, sample_weight=None, dtype=None, n_iterations=12, **options):
@@ -134,31 +127,6 @@ def test_batches_are_the_references_random_mini_batches():
         np.testing.assert_allclose(net.parameters_[key], ref[key], rtol=0, atol=1e-14)
     seen.append(net.costs_[0])
     assert seen[0] == pytest.approx(R.compute_cost(AL, by), rel=1e-13)
-
-
-@pytest.mark.parametrize("m", [1, 2, 5, 64, 300, 1000, 70001])
-@pytest.mark.parametrize("seed", [0, 1, 11, 42, 2**32 - 1])
-def test_compiled_permutation_is_numpys(seed, m):
-    """The compiled shuffle reproduces numpy.random.RandomState(seed).permutation(m) (MT19937
-    init_genrand + NumPy's rejection-sampled Fisher-Yates) bit for bit."""
-    out = np.empty(m, np.int64)
-    KS.permutation.serial(seed, out)
-    np.testing.assert_array_equal(out, np.random.RandomState(seed).permutation(m))
-
-
-def test_dropout_masks_numpy_twin_and_rate():
-    """The masks a fit uses are the NumPy function's (checked through a one-step fit whose
-    hidden activations are all positive, so the mask alone decides which units pass), and
-    they keep about keep_prob of the units."""
-    masks = dropout_masks(123, 0, [3, 2000, 1], 50, 0.8)
-    frac = masks[0].mean()
-    assert abs(frac - 0.8) < 0.01  # 100 000 draws: 4 standard deviations is 0.005
-    again = dropout_masks(123, 0, [3, 2000, 1], 50, 0.8)
-    np.testing.assert_array_equal(masks[0], again[0])
-    other_step = dropout_masks(123, 1, [3, 2000, 1], 50, 0.8)
-    assert (masks[0] != other_step[0]).mean() > 0.2
-    other_seed = dropout_masks(124, 0, [3, 2000, 1], 50, 0.8)
-    assert (masks[0] != other_seed[0]).mean() > 0.2
 
 
 def test_keep_prob_one_is_bit_identical_to_no_dropout():
@@ -293,23 +261,6 @@ def test_full_batch_defaults_unchanged_by_new_options():
     np.testing.assert_allclose(net.costs_, costs, rtol=1e-13)
 
 
-def test_gradient_check_accepts_right_and_rejects_wrong_gradients(monkeypatch):
-    rng = np.random.default_rng(15)
-    X = rng.standard_normal((4, 9))
-    Y = _targets(rng, "softmax", 3, 9)
-    net = fastnn.DeepNetwork([4, 5, 3], hidden_activation="tanh", n_iterations=3, l2=0.3).fit(X, Y)
-    assert fastnn.gradient_check(net, X, Y) < 1e-7
-    good = net.gradients
-
-    def planted_bug(*args, **kwargs):
-        grads = good(*args, **kwargs)
-        grads["dW1"] = grads["dW1"] * 2  # the course's planted bug
-        return grads
-
-    monkeypatch.setattr(net, "gradients", planted_bug)
-    assert fastnn.gradient_check(net, X, Y) > 1e-3
-
-
 def test_identity_hidden_layers_and_glorot_init_match_reference():
     """A linear hidden layer (scikit-learn's activation="identity") and Glorot-uniform weights."""
     rng = np.random.default_rng(16)
@@ -392,28 +343,6 @@ def test_read_only_data_compiles_nothing_new():
     net = fastnn.DeepNetwork([300, 8, 1], n_iterations=1).fit(ro, Y)
     net.predict(ro)
     assert (len(train.signatures), len(predict.signatures)) == before
-
-
-@pytest.mark.parametrize("decay, rate, interval", [("inverse", 1, 1000), ("inverse", 0.3, 1000), ("step", 1.0, 7),
-                                                    ("step", 0.7, 1), ("step", 3, 1000)])
-@pytest.mark.parametrize("first", [0, 1, 999])
-def test_learning_rates_are_the_course_formulas_bit_for_bit(decay, rate, interval, first):
-    """Epoch e > 0 runs at the rate the course's update_lr / schedule_lr_decay give after
-    epoch e - 1 (the reference, in Python floats); epoch 0 at learning_rate."""
-    from fastnn.optimizers import learning_rates
-
-    lr0 = 0.0007
-    rates = learning_rates(lr0, 2500, decay, rate, interval, first)
-    for i, got in enumerate(rates):
-        e = first + i
-        if e == 0:
-            want = lr0
-        elif decay == "inverse":
-            want = R.update_lr(lr0, e - 1, rate)
-        else:
-            want = R.schedule_lr_decay(lr0, e - 1, rate, interval)
-        assert got == want, (e, got, want)
-    assert np.all(learning_rates(lr0, 50, None, rate, interval, first) == lr0)
 
 
 @pytest.mark.parametrize("batch_size", [16, 37, 100])

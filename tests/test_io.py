@@ -1,4 +1,4 @@
-"""Model files: exact round trips, the documented header, atomic writes, corrupted files.
+"""fastnn/io.py, model files: exact round trips, the documented header, atomic writes, corrupted files.
 
 Expected header contents are written out here from the documented format (fastnn.io's
 module docstring), not read back from ``save``.

@@ -1,19 +1,21 @@
-"""The models held to fastnn.reference: gradients, training runs, course numbers, API."""
+"""fastnn/network.py: DeepNetwork held to fastnn.reference (gradients, training runs, the
+course's published numbers), the Gram first layer, progress and callbacks, validation data
+and early stopping.
+
+Gradient tolerances: fastnn and the reference sum the same terms in different orders, so the
+bound is 1e-12 (float64) / 1e-5 (float32) of the magnitude of the terms summed into each
+gradient entry (``tests/kernel_cases.py``: ``reference_gradient_bounds``)."""
 
 import numpy as np
 import pytest
 
 import fastnn
 from fastnn import reference as R
-from kernel_cases import reference_gradient_bounds
+
+from .helpers_models import _data
+from .kernel_cases import reference_gradient_bounds
 
 ACTS = ["relu", "tanh", "sigmoid"]
-
-
-def _data(rng, n_x, m, dtype=np.float64):
-    X = rng.standard_normal((n_x, m)).astype(dtype)
-    Y = (rng.random((1, m)) > 0.5).astype(dtype)
-    return X, Y
 
 
 def _fitted_net(dims, act, X, Y, seed=3, dtype=None):
@@ -79,6 +81,78 @@ def test_training_run_matches_reference(act, first_layer, rng):
     assert net.score(X, Y) == np.mean(R.predict(X, params, act) == Y)
 
 
+@pytest.mark.parametrize("act", ACTS)
+def test_gradients_match_central_differences_of_cost(act, rng):
+    """An oracle independent of fastnn.reference: the model's own cost, differentiated
+    numerically (a bug shared by the reference and the kernels cannot pass this)."""
+    dims = [4, 3, 2, 1]
+    X, Y = _data(rng, dims[0], 7)
+    net = _fitted_net(dims, act, X, Y, seed=5)
+    grads = net.gradients(X, Y)
+    h = 1e-6
+    analytic, numeric = [], []
+    for key, P in net.parameters_.items():
+        for idx in np.ndindex(P.shape):
+            old = P[idx]
+            P[idx] = old + h
+            plus = net.cost(X, Y)
+            P[idx] = old - h
+            minus = net.cost(X, Y)
+            P[idx] = old
+            numeric.append((plus - minus) / (2 * h))
+            analytic.append(grads["d" + key][idx])
+    analytic, numeric = np.array(analytic), np.array(numeric)
+    assert np.count_nonzero(analytic) > analytic.size // 2
+    rel = np.linalg.norm(analytic - numeric) / (np.linalg.norm(analytic) + np.linalg.norm(numeric))
+    assert rel < 1e-7, rel
+
+
+def test_gradients_match_torch_autograd(rng):
+    """A second independent oracle when PyTorch is installed (never a dependency)."""
+    torch = pytest.importorskip("torch")
+    dims = [6, 5, 3, 1]
+    X, Y = _data(rng, dims[0], 11)
+    for act in ACTS:
+        net = _fitted_net(dims, act, X, Y, seed=7)
+        T = {k: torch.tensor(v, requires_grad=True) for k, v in net.parameters_.items()}
+        A = torch.tensor(X)
+        g = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}[act]
+        for l in range(1, len(dims)):
+            Z = T[f"W{l}"] @ A + T[f"b{l}"]
+            A = Z if l == len(dims) - 1 else g(Z)
+        cost = torch.nn.functional.binary_cross_entropy_with_logits(A, torch.tensor(Y))
+        cost.backward()
+        grads = net.gradients(X, Y)
+        assert net.cost(X, Y) == pytest.approx(cost.item(), rel=1e-12)
+        for key, t in T.items():
+            np.testing.assert_allclose(grads["d" + key], t.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_initial_parameters_are_the_references(rng):
+    X, Y = _data(rng, 7, 10)
+    for init in ["lecun", "he", "xavier", "small"]:
+        net = fastnn.DeepNetwork([7, 5, 3, 1], init=init, seed=11, n_iterations=0).fit(X, Y)
+        ref = R.initialize_parameters([7, 5, 3, 1], init=init, seed=11)
+        for key in ref:
+            np.testing.assert_array_equal(net.parameters_[key], ref[key])
+        assert net.n_iter_ == 0 and net.costs_ == []
+
+
+def test_fit_reports_progress_callback_and_verbose(rng, capsys):
+    X, Y = _data(rng, 4, 30)
+    seen = []
+    net = fastnn.DeepNetwork([4, 3, 1], n_iterations=25, record_every=10)
+    net.fit(X, Y, progress=True, verbose=True, callback=lambda i, c: seen.append((i, c)))
+    assert [i for i, _ in seen] == list(range(25))
+    assert [c for i, c in seen if i % 10 == 0] == net.costs_
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"Cost after iteration {i}: {c:f}" for i, c in zip((0, 10, 20), net.costs_)]
+    assert "25/25" in err and "cost" in err
+
+
+# ------------------------------------------------------------------ the course's runs
+
+
 def test_shallow_tanh_network_on_planar_data():
     """The course's shallow network: 4 tanh units, 10000 iterations at 1.2, about 90 %."""
     from fastnn.datasets import load_planar
@@ -104,6 +178,8 @@ def test_shallow_tanh_network_on_planar_data():
 # The course notebook's printed costs for n_h = 4 (10000 iterations at 1.2, seed 2).
 PLANAR_COURSE_COSTS = [0.693048, 0.288083, 0.254385, 0.233864, 0.226792, 0.222644, 0.219731, 0.217504,
                        0.219471, 0.218612]
+
+
 # How far the chaotic part of that run (iterations 8000-10000) moves with the last bits of
 # the arithmetic. Measured: relative perturbations of 1e-15 of the initial weights (24 runs
 # of the reference) move the costs at 8000 / 9000 by up to 1.3e-4 / 6.8e-5 from the printed
@@ -153,40 +229,6 @@ def test_planar_hidden_layer_sizes_match_the_course(n_h, accuracy):
     assert 100 * net.score(X, Y) == pytest.approx(accuracy, abs=1e-9)
 
 
-@pytest.mark.parametrize("layout", ["F", "C"])
-def test_logistic_regression_matches_reference(layout, rng):
-    X, Y = _data(rng, 20, 333)
-    X = np.asfortranarray(X) if layout == "F" else np.ascontiguousarray(X)
-    clf = fastnn.LogisticRegression(learning_rate=0.1, n_iterations=250, record_every=10).fit(X, Y)
-    w, b, costs = R.logistic_regression(X, Y, 250, 0.1, record_every=10)
-    np.testing.assert_allclose(clf.costs_, costs, rtol=1e-10)
-    np.testing.assert_allclose(clf.w_, w, rtol=1e-9, atol=1e-12)
-    assert clf.b_ == pytest.approx(b, rel=1e-9, abs=1e-12)
-    np.testing.assert_array_equal(clf.predict(X), R.predict_logistic(w, b, X))
-    np.testing.assert_allclose(clf.predict_proba(X), R.sigmoid(w.T @ X + b), rtol=1e-9)
-
-
-def test_logistic_regression_float32_stays_float32(rng):
-    X, Y = _data(rng, 10, 100, np.float32)
-    clf = fastnn.LogisticRegression(n_iterations=20).fit(X, Y)
-    assert clf.w_.dtype == np.float32 and clf.predict_proba(X).dtype == np.float32
-    clf64 = fastnn.LogisticRegression(n_iterations=20, dtype="float64").fit(X, Y)
-    assert clf64.w_.dtype == np.float64
-    np.testing.assert_allclose(clf.w_, clf64.w_, rtol=1e-5, atol=1e-7)
-
-
-@pytest.mark.data
-def test_logistic_regression_on_cats_reproduces_reference_and_course(cat_data):
-    X_train, Y_train, X_test, Y_test = cat_data
-    clf = fastnn.LogisticRegression(learning_rate=0.005, n_iterations=2000).fit(X_train, Y_train)
-    w, b, costs = R.logistic_regression(X_train, Y_train, 2000, 0.005)
-    np.testing.assert_allclose(clf.costs_, costs, rtol=1e-10)
-    # The course prints 0.693147 (iteration 0), 0.584508 (100) and 0.140872 (1900).
-    np.testing.assert_allclose([clf.costs_[i] for i in (0, 1, 19)], [0.693147, 0.584508, 0.140872], rtol=0, atol=5e-7)
-    assert 100 * clf.score(X_train, Y_train) == pytest.approx(99.04306220095694, rel=1e-12)
-    assert 100 * clf.score(X_test, Y_test) == pytest.approx(70.0, rel=1e-12)
-
-
 @pytest.fixture(scope="module")
 def cat_reference_run(cat_data):
     X_train, Y_train = cat_data[:2]
@@ -214,57 +256,24 @@ def test_deep_network_on_cats_reproduces_reference_and_course(first_layer, cat_d
     assert net.score(X_test, Y_test) == pytest.approx(0.8, rel=1e-12)
 
 
-def test_initial_parameters_are_the_references(rng):
-    X, Y = _data(rng, 7, 10)
-    for init in ["lecun", "he", "xavier", "small"]:
-        net = fastnn.DeepNetwork([7, 5, 3, 1], init=init, seed=11, n_iterations=0).fit(X, Y)
-        ref = R.initialize_parameters([7, 5, 3, 1], init=init, seed=11)
-        for key in ref:
-            np.testing.assert_array_equal(net.parameters_[key], ref[key])
-        assert net.n_iter_ == 0 and net.costs_ == []
+@pytest.mark.data
+@pytest.mark.parametrize("first_layer", ["auto", "direct"])
+def test_two_layer_cat_model_matches_the_published_course_output(first_layer, cat_data):
+    """Course week 4, two_layer_model (12288, 7, 1), randn * 0.01 with seed 1, 2500
+    iterations at 0.0075: printed costs 0.6930497356599888 (iteration 0),
+    0.6464320953428849 (100), 0.048554785628770206 (2400); accuracy 1.0 train, 0.72 test."""
+    X_train, Y_train, X_test, Y_test = cat_data
+    net = fastnn.DeepNetwork([12288, 7, 1], init="small", seed=1, learning_rate=0.0075, n_iterations=2500,
+                             first_layer=first_layer).fit(X_train, Y_train)
+    assert net.costs_[0] == pytest.approx(0.6930497356599888, rel=1e-12)
+    assert net.costs_[1] == pytest.approx(0.6464320953428849, rel=1e-12)
+    # 2400 iterations of other BLAS/summation orders than the notebook's: 1e-10, not 1e-12.
+    assert net.costs_[-1] == pytest.approx(0.048554785628770206, rel=1e-10)
+    assert net.score(X_train, Y_train) == 1.0
+    assert net.score(X_test, Y_test) == pytest.approx(0.72, abs=1e-12)
 
 
-def test_fit_reports_progress_callback_and_verbose(rng, capsys):
-    X, Y = _data(rng, 4, 30)
-    seen = []
-    net = fastnn.DeepNetwork([4, 3, 1], n_iterations=25, record_every=10)
-    net.fit(X, Y, progress=True, verbose=True, callback=lambda i, c: seen.append((i, c)))
-    assert [i for i, _ in seen] == list(range(25))
-    assert [c for i, c in seen if i % 10 == 0] == net.costs_
-    out, err = capsys.readouterr()
-    assert out.splitlines() == [f"Cost after iteration {i}: {c:f}" for i, c in zip((0, 10, 20), net.costs_)]
-    assert "25/25" in err and "cost" in err
-
-
-def test_fit_does_not_modify_inputs(rng):
-    X, Y = _data(rng, 6, 40)
-    X0, Y0 = X.copy(), Y.copy()
-    fastnn.DeepNetwork([6, 4, 1], n_iterations=5).fit(X, Y)
-    fastnn.LogisticRegression(n_iterations=5).fit(X, Y)
-    np.testing.assert_array_equal(X, X0)
-    np.testing.assert_array_equal(Y, Y0)
-
-
-def test_unfitted_model_says_so(rng):
-    X, Y = _data(rng, 3, 5)
-    with pytest.raises(RuntimeError, match="not fitted"):
-        fastnn.DeepNetwork([3, 1]).predict(X)
-    with pytest.raises(RuntimeError, match="not fitted"):
-        fastnn.LogisticRegression().score(X, Y)
-
-
-@pytest.mark.parametrize("make", [
-    lambda: fastnn.DeepNetwork([5, 3, 1], hidden_activation="tanh", n_iterations=30, dtype="float32"),
-    lambda: fastnn.LogisticRegression(n_iterations=30),
-])
-def test_save_load_round_trip(make, tmp_path, rng):
-    X, Y = _data(rng, 5, 50)
-    model = make().fit(X, Y)
-    model.save(tmp_path / "m.npz")
-    back = fastnn.load(tmp_path / "m.npz")
-    assert type(back) is type(model)
-    np.testing.assert_array_equal(back.predict_proba(X), model.predict_proba(X))
-    assert back.costs_ == model.costs_ and back.n_iter_ == model.n_iter_
+# --------------------------------------------------------------- the Gram first layer
 
 
 def test_first_layer_auto_rule():
@@ -305,70 +314,6 @@ def test_gram_path_rebuilds_W1_when_fit_stops(stop, rng):
         np.testing.assert_allclose(net.parameters_[key], ref.parameters_[key], rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("act", ACTS)
-def test_gradients_match_central_differences_of_cost(act, rng):
-    """An oracle independent of fastnn.reference: the model's own cost, differentiated
-    numerically (a bug shared by the reference and the kernels cannot pass this)."""
-    dims = [4, 3, 2, 1]
-    X, Y = _data(rng, dims[0], 7)
-    net = _fitted_net(dims, act, X, Y, seed=5)
-    grads = net.gradients(X, Y)
-    h = 1e-6
-    analytic, numeric = [], []
-    for key, P in net.parameters_.items():
-        for idx in np.ndindex(P.shape):
-            old = P[idx]
-            P[idx] = old + h
-            plus = net.cost(X, Y)
-            P[idx] = old - h
-            minus = net.cost(X, Y)
-            P[idx] = old
-            numeric.append((plus - minus) / (2 * h))
-            analytic.append(grads["d" + key][idx])
-    analytic, numeric = np.array(analytic), np.array(numeric)
-    assert np.count_nonzero(analytic) > analytic.size // 2
-    rel = np.linalg.norm(analytic - numeric) / (np.linalg.norm(analytic) + np.linalg.norm(numeric))
-    assert rel < 1e-7, rel
-
-
-def test_gradients_match_torch_autograd(rng):
-    """A second independent oracle when PyTorch is installed (never a dependency)."""
-    torch = pytest.importorskip("torch")
-    dims = [6, 5, 3, 1]
-    X, Y = _data(rng, dims[0], 11)
-    for act in ACTS:
-        net = _fitted_net(dims, act, X, Y, seed=7)
-        T = {k: torch.tensor(v, requires_grad=True) for k, v in net.parameters_.items()}
-        A = torch.tensor(X)
-        g = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}[act]
-        for l in range(1, len(dims)):
-            Z = T[f"W{l}"] @ A + T[f"b{l}"]
-            A = Z if l == len(dims) - 1 else g(Z)
-        cost = torch.nn.functional.binary_cross_entropy_with_logits(A, torch.tensor(Y))
-        cost.backward()
-        grads = net.gradients(X, Y)
-        assert net.cost(X, Y) == pytest.approx(cost.item(), rel=1e-12)
-        for key, t in T.items():
-            np.testing.assert_allclose(grads["d" + key], t.grad.numpy(), rtol=1e-10, atol=1e-14)
-
-
-@pytest.mark.data
-@pytest.mark.parametrize("first_layer", ["auto", "direct"])
-def test_two_layer_cat_model_matches_the_published_course_output(first_layer, cat_data):
-    """Course week 4, two_layer_model (12288, 7, 1), randn * 0.01 with seed 1, 2500
-    iterations at 0.0075: printed costs 0.6930497356599888 (iteration 0),
-    0.6464320953428849 (100), 0.048554785628770206 (2400); accuracy 1.0 train, 0.72 test."""
-    X_train, Y_train, X_test, Y_test = cat_data
-    net = fastnn.DeepNetwork([12288, 7, 1], init="small", seed=1, learning_rate=0.0075, n_iterations=2500,
-                             first_layer=first_layer).fit(X_train, Y_train)
-    assert net.costs_[0] == pytest.approx(0.6930497356599888, rel=1e-12)
-    assert net.costs_[1] == pytest.approx(0.6464320953428849, rel=1e-12)
-    # 2400 iterations of other BLAS/summation orders than the notebook's: 1e-10, not 1e-12.
-    assert net.costs_[-1] == pytest.approx(0.048554785628770206, rel=1e-10)
-    assert net.score(X_train, Y_train) == 1.0
-    assert net.score(X_test, Y_test) == pytest.approx(0.72, abs=1e-12)
-
-
 @pytest.mark.data
 def test_float32_gram_path_follows_the_float32_direct_path(cat_data):
     """The Gram path's state is float64 for a float32 model. Before, a float32 state drifted
@@ -387,34 +332,6 @@ def test_float32_gram_path_follows_the_float32_direct_path(cat_data):
         np.testing.assert_allclose(gram.parameters_[key], direct.parameters_[key], rtol=0, atol=1e-4 * scale)
 
 
-@pytest.mark.parametrize("copy_X", [False, True])
-def test_logistic_regression_keeps_no_hidden_copy_of_X(copy_X):
-    """A C-ordered X is read in place (the feature-major step) unless copy_X asks for the
-    example-major copy: peak memory of a fit (tracemalloc sees NumPy's allocations) stays
-    below a tenth of X, or holds one more X when asked. Both layouts give the same model up
-    to the summation order (1e-12)."""
-    import tracemalloc
-
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((500, 8000))  # 32 MB, C-ordered
-    Y = (rng.random((1, 8000)) > 0.5).astype(np.float64)
-    clf = fastnn.LogisticRegression(n_iterations=3, copy_X=copy_X)
-    # compile (the parallel variant, for this layout: more than SMALL_COPY elements) outside
-    # the measurement
-    clf.fit(np.ascontiguousarray(X[:, :2200]), Y[:, :2200])
-    tracemalloc.start()
-    clf.fit(X, Y)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    if copy_X:
-        assert peak >= X.nbytes
-    else:
-        assert peak < 0.1 * X.nbytes, peak
-    ref = fastnn.LogisticRegression(n_iterations=3).fit(np.asfortranarray(X), Y)
-    np.testing.assert_allclose(clf.w_, ref.w_, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(clf.costs_, ref.costs_, rtol=1e-12)
-
-
 def test_float32_gram_matrix_is_built_in_blocks_without_a_float64_copy():
     """The float32 Gram path's (W1 X, X^T X): float64 sums of the widened values, from row
     blocks (here two: 5592 + 408 rows) accumulated into one triangle and mirrored (here in
@@ -431,3 +348,72 @@ def test_float32_gram_matrix_is_built_in_blocks_without_a_float64_copy():
     # sums of 6000 products of values in [0, 1): each order of summation is within ~1e-15
     np.testing.assert_allclose(G, X64.T @ X64, rtol=1e-12)
     np.testing.assert_allclose(Z1, W1.astype(np.float64) @ X64, rtol=1e-12, atol=1e-12)
+
+
+# --------------------------------------------------------- validation, early stopping
+
+
+def _blobs(rng, m=300, K=3, n_x=5, noise=1.0):
+    labels = rng.integers(0, K, m)
+    centers = rng.standard_normal((n_x, K)) * 3
+    return centers[:, labels] + noise * rng.standard_normal((n_x, m)), labels[None, :]
+
+
+def test_validation_data_is_recorded_at_every_recorded_epoch(rng):
+    X, Y = _blobs(rng)
+    Xv, Yv = _blobs(rng, 100)
+    seen = []
+    net = fastnn.DeepNetwork([5, 8, 3], n_iterations=12, record_every=3, batch_size=32, optimizer="adam",
+                             learning_rate=0.01)
+    net.fit(X, Y, validation_data=(Xv, Yv), callback=lambda e, c, v: seen.append((e, v)))
+    assert len(net.validation_costs_) == len(net.validation_scores_) == len(net.costs_) == 4
+    assert [e for e, v in seen if v is not None] == [0, 3, 6, 9]
+    # the recorded numbers are the validation set's cost and accuracy at those epochs: the
+    # last one equals the final model's (epoch 9 is not the last epoch, so refit to 10)
+    net10 = fastnn.DeepNetwork([5, 8, 3], n_iterations=10, record_every=3, batch_size=32, optimizer="adam",
+                               learning_rate=0.01).fit(X, Y)
+    assert net.validation_costs_[-1] == pytest.approx(net10.cost(Xv, Yv), rel=1e-12)
+    assert net.validation_scores_[-1] == net10.score(Xv, Yv)
+    assert seen[9][1] == (net.validation_costs_[-1], net.validation_scores_[-1])
+
+
+def test_early_stopping_keeps_the_best_epoch(rng):
+    """Noisy labels and a large network overfit: the validation cost rises, training stops
+    n_iter_no_change recorded epochs after its best, and the model keeps that epoch's
+    parameters (equal to a fit of exactly that many epochs)."""
+    X, Y = _blobs(rng, 200, noise=2.5)
+    Xv, Yv = _blobs(rng, 200, noise=2.5)
+    kw = dict(n_iterations=400, batch_size=20, optimizer="adam", learning_rate=0.01, record_every=1, seed=5)
+    net = fastnn.DeepNetwork([5, 64, 64, 3], early_stopping=True, n_iter_no_change=5, tol=0.0, **kw)
+    net.fit(X, Y, validation_data=(Xv, Yv))
+    best = net.best_iteration_
+    assert best is not None and net.n_iter_ == best + 1 + 5 < 400
+    assert net.validation_costs_[best] == min(net.validation_costs_)
+    ref = fastnn.DeepNetwork([5, 64, 64, 3], **dict(kw, n_iterations=best + 1)).fit(X, Y)
+    for key in ref.parameters_:
+        assert net.parameters_[key].tobytes() == ref.parameters_[key].tobytes()
+
+
+def test_early_stopping_without_validation_data_holds_out_a_stratified_split(rng):
+    X, Y = _blobs(rng, 400)
+    net = fastnn.DeepNetwork([5, 8, 3], early_stopping=True, validation_fraction=0.25, n_iterations=30,
+                             batch_size=32, record_every=1, seed=2)
+    net.fit(X, Y)
+    from fastnn.network import _split
+
+    train, val = _split(np.zeros((0, 400)), Y[0], "softmax", 0.25, 2)
+    assert train.size + val.size == 400 and np.intersect1d(train, val).size == 0
+    for c in range(3):
+        count = np.sum(Y[0] == c)
+        assert np.sum(Y[0, val] == c) == round(0.25 * count)
+    again = fastnn.DeepNetwork([5, 8, 3], early_stopping=True, validation_fraction=0.25, n_iterations=30,
+                               batch_size=32, record_every=1, seed=2).fit(X, Y)
+    assert again.validation_costs_ == net.validation_costs_  # seeded: the same split
+    assert len(net.validation_costs_) == net.n_iter_
+
+
+def test_progress_bar_shows_the_validation_score(rng, capsys):
+    X, Y = _blobs(rng, 100)
+    fastnn.DeepNetwork([5, 4, 3], n_iterations=5, record_every=1).fit(X, Y, validation_data=(X, Y), progress=True)
+    err = capsys.readouterr().err
+    assert "val cost" in err and "score" in err and "5/5" in err

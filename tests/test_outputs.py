@@ -1,19 +1,18 @@
-"""Multi-class (softmax) and regression (identity) networks, validation data and early
-stopping, and the MNIST-1D data set.
+"""fastnn/outputs.py: multi-class (softmax) and regression (identity) networks: gradients,
+predictions, probabilities and scores, and the class labels' checks.
 
-Gradient tolerances as in tests/test_models.py: fastnn and the reference sum the same terms
+Gradient tolerances as in tests/test_network.py: fastnn and the reference sum the same terms
 in different orders, so the bound is 1e-12 (float64) / 1e-5 (float32) of the magnitude of
 the terms summed into each gradient entry."""
-
-import os
-import random
 
 import numpy as np
 import pytest
 
 import fastnn
 from fastnn import reference as R
-from kernel_cases import reference_gradient_bounds
+
+from .kernel_cases import reference_gradient_bounds
+
 
 ACTS = ["relu", "tanh", "sigmoid"]
 
@@ -177,101 +176,3 @@ def test_softmax_saturated_logits_stay_finite():
     assert np.abs(Z).max() >= 1e4
     assert cost == pytest.approx(R.cost_from_logits(Z, np.array([[0, 1, 2]]), "softmax"), rel=1e-12)
     assert all(np.isfinite(v).all() for v in grads.values())
-
-
-# ------------------------------------------------------------- validation, early stopping
-
-
-def _blobs(rng, m=300, K=3, n_x=5, noise=1.0):
-    labels = rng.integers(0, K, m)
-    centers = rng.standard_normal((n_x, K)) * 3
-    return centers[:, labels] + noise * rng.standard_normal((n_x, m)), labels[None, :]
-
-
-def test_validation_data_is_recorded_at_every_recorded_epoch(rng):
-    X, Y = _blobs(rng)
-    Xv, Yv = _blobs(rng, 100)
-    seen = []
-    net = fastnn.DeepNetwork([5, 8, 3], n_iterations=12, record_every=3, batch_size=32, optimizer="adam",
-                             learning_rate=0.01)
-    net.fit(X, Y, validation_data=(Xv, Yv), callback=lambda e, c, v: seen.append((e, v)))
-    assert len(net.validation_costs_) == len(net.validation_scores_) == len(net.costs_) == 4
-    assert [e for e, v in seen if v is not None] == [0, 3, 6, 9]
-    # the recorded numbers are the validation set's cost and accuracy at those epochs: the
-    # last one equals the final model's (epoch 9 is not the last epoch, so refit to 10)
-    net10 = fastnn.DeepNetwork([5, 8, 3], n_iterations=10, record_every=3, batch_size=32, optimizer="adam",
-                               learning_rate=0.01).fit(X, Y)
-    assert net.validation_costs_[-1] == pytest.approx(net10.cost(Xv, Yv), rel=1e-12)
-    assert net.validation_scores_[-1] == net10.score(Xv, Yv)
-    assert seen[9][1] == (net.validation_costs_[-1], net.validation_scores_[-1])
-
-
-def test_early_stopping_keeps_the_best_epoch(rng):
-    """Noisy labels and a large network overfit: the validation cost rises, training stops
-    n_iter_no_change recorded epochs after its best, and the model keeps that epoch's
-    parameters (equal to a fit of exactly that many epochs)."""
-    X, Y = _blobs(rng, 200, noise=2.5)
-    Xv, Yv = _blobs(rng, 200, noise=2.5)
-    kw = dict(n_iterations=400, batch_size=20, optimizer="adam", learning_rate=0.01, record_every=1, seed=5)
-    net = fastnn.DeepNetwork([5, 64, 64, 3], early_stopping=True, n_iter_no_change=5, tol=0.0, **kw)
-    net.fit(X, Y, validation_data=(Xv, Yv))
-    best = net.best_iteration_
-    assert best is not None and net.n_iter_ == best + 1 + 5 < 400
-    assert net.validation_costs_[best] == min(net.validation_costs_)
-    ref = fastnn.DeepNetwork([5, 64, 64, 3], **dict(kw, n_iterations=best + 1)).fit(X, Y)
-    for key in ref.parameters_:
-        assert net.parameters_[key].tobytes() == ref.parameters_[key].tobytes()
-
-
-def test_early_stopping_without_validation_data_holds_out_a_stratified_split(rng):
-    X, Y = _blobs(rng, 400)
-    net = fastnn.DeepNetwork([5, 8, 3], early_stopping=True, validation_fraction=0.25, n_iterations=30,
-                             batch_size=32, record_every=1, seed=2)
-    net.fit(X, Y)
-    from fastnn.network import _split
-
-    train, val = _split(np.zeros((0, 400)), Y[0], "softmax", 0.25, 2)
-    assert train.size + val.size == 400 and np.intersect1d(train, val).size == 0
-    for c in range(3):
-        count = np.sum(Y[0] == c)
-        assert np.sum(Y[0, val] == c) == round(0.25 * count)
-    again = fastnn.DeepNetwork([5, 8, 3], early_stopping=True, validation_fraction=0.25, n_iterations=30,
-                               batch_size=32, record_every=1, seed=2).fit(X, Y)
-    assert again.validation_costs_ == net.validation_costs_  # seeded: the same split
-    assert len(net.validation_costs_) == net.n_iter_
-
-
-def test_progress_bar_shows_the_validation_score(rng, capsys):
-    X, Y = _blobs(rng, 100)
-    fastnn.DeepNetwork([5, 4, 3], n_iterations=5, record_every=1).fit(X, Y, validation_data=(X, Y), progress=True)
-    err = capsys.readouterr().err
-    assert "val cost" in err and "score" in err and "5/5" in err
-
-
-# ----------------------------------------------------------------------------- MNIST-1D
-
-
-def test_load_mnist1d_standard_split_restores_the_global_generators(tmp_path, monkeypatch):
-    pytest.importorskip("mnist1d")
-    from fastnn.datasets import load_mnist1d
-
-    monkeypatch.chdir(tmp_path)
-    np.random.seed(123)
-    random.seed(123)
-    expected = (np.random.random(), random.random())
-    np.random.seed(123)
-    random.seed(123)
-    X, Y, Xt, Yt = load_mnist1d()
-    assert (np.random.random(), random.random()) == expected
-    assert X.shape == (40, 4000) and Xt.shape == (40, 1000) and X.dtype == np.float64
-    assert Y.shape == (1, 4000) and Yt.shape == (1, 1000) and Y.dtype == np.int64
-    # the labels of the standard split are the same bits on every machine (the signals may
-    # differ in their last ulp: the generator filters through NumPy's SIMD exp)
-    np.testing.assert_array_equal(Y[0, :10], [2, 6, 4, 5, 6, 6, 6, 0, 3, 1])
-    np.testing.assert_array_equal(Yt[0, :10], [2, 6, 3, 9, 4, 3, 1, 9, 5, 2])
-    np.testing.assert_array_equal(np.bincount(Y[0]), [398, 396, 411, 394, 394, 402, 401, 404, 402, 398])
-    np.testing.assert_allclose(X[:5, 0], [-0.33200566736939013, -0.4719103656557236, -0.778697076293495,
-                                          -1.0097408265367045, -0.8823525654053073], rtol=1e-12)
-    assert os.listdir(tmp_path) == []  # nothing cached in the working directory
-    X[0, 0] = 99.0  # a copy each call: the next caller is not affected
-    assert load_mnist1d()[0][0, 0] != 99.0
