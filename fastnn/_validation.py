@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-#: Hidden activations a network accepts, in the order of their kernel codes.
+#: Hidden activations a network accepts (their kernel codes: ``kernels/codes.py``'s ACTIVATIONS).
 HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "identity")
 #: Weight initialisations, as in ``fastnn.reference.initialize_parameters``.
 INITS = ("lecun", "he", "xavier", "small", "glorot")

@@ -12,12 +12,7 @@
 Code written against the former single module keeps working: every name it held is here.
 """
 
-from .codes import *  # noqa: F401,F403
-from .codes import (C_ACT, C_BATCH, C_EVERY, C_FORM, C_L, C_OPT, C_OUT, C_SHUFFLE, C_XMAJOR,  # noqa: F401
-                    F_LOSS, F_WEIGHT, FORM_COURSE, FORM_SKLEARN, H_BETA, H_BETA1, H_BETA2, H_CAP, H_EPS, H_KEEP,
-                    H_L2, H_LSCALE, I_CUR, I_DSEED, I_E0, I_EPOCH, I_MTPOS, I_NEED, I_SEED, I_STEP, I_T, N_CODES,
-                    N_HYPER, N_ISTATE, OK, BAD_COST, BAD_UPDATE, ZERO_WEIGHT, SHUFFLE_CONTINUED, SHUFFLE_COURSE,
-                    SHUFFLE_NONE)
+from .codes import *  # noqa: F401,F403  (every code, as the single module had them)
 from .entries import _OUTPUT_NAMES, loss_and_gradients, predict_block, predict_for, train_for, update  # noqa: F401
 from .gather import _gather, _gather_targets  # noqa: F401
 from .gram import _gram_update  # noqa: F401
